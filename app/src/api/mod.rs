@@ -1,0 +1,14 @@
+//! Server functions and the DTOs they exchange. Bodies are one call into `domain`.
+
+pub mod account;
+pub mod auth;
+
+use leptos::prelude::ServerFnError;
+
+/// The message to show a person for a failed server function.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        _ => "Something went wrong. Check your connection and try again.".to_owned(),
+    }
+}

@@ -1,0 +1,13 @@
+//! The page frame: a skip link and the header.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="top">
+            <a class="brand" href="/">"Gatehouse"</a>
+        </header>
+    }
+}

@@ -1,0 +1,57 @@
+//! The account's sessions, with a revoke button for each other one.
+
+use leptos::prelude::*;
+
+use crate::api::account::{RevokeOtherSessions, RevokeSession, SessionView};
+use crate::components::alert::ActionError;
+
+#[component]
+pub fn SessionsTable(
+    sessions: Vec<SessionView>,
+    revoke: ServerAction<RevokeSession>,
+    revoke_others: ServerAction<RevokeOtherSessions>,
+) -> impl IntoView {
+    let others = sessions.iter().filter(|s| !s.current).count();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Your signed-in sessions"</caption>
+                <thead>
+                    <tr><th scope="col">"Browser"</th><th scope="col">"IP address"</th><th scope="col">"Signed in"</th><th scope="col">"Last seen"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr>
+                </thead>
+                <tbody>
+                    {sessions.into_iter().map(|s| {
+                        let label = format!("Revoke session: {} at {}, last seen {}", s.browser, s.ip, s.last_seen);
+                        view! {
+                            <tr>
+                                <td>{s.browser.clone()}</td>
+                                <td>{s.ip.clone()}</td>
+                                <td>{s.created.clone()}</td>
+                                <td>{s.last_seen.clone()}</td>
+                                <td>
+                                    {if s.current {
+                                        view! { <span class="badge">"This session"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="handle" value=s.handle.clone()/>
+                                                <button type="submit" class="secondary" aria-label=label>"Revoke"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <ActionError value=revoke.value()/>
+        {(others > 0).then(|| view! {
+            <ActionForm action=revoke_others>
+                <button type="submit" class="secondary">"Sign out all other sessions"</button>
+            </ActionForm>
+        })}
+        <ActionError value=revoke_others.value()/>
+    }
+}

@@ -1,0 +1,52 @@
+//! Gatehouse's UI: pages, components and the server functions they call.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="gatehouse" href="/pkg/gatehouse.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_owned() } else { format!("{t} · Gatehouse") }/>
+        <Router>
+            <components::layout::Header/>
+            <main id="main">
+                <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
+                    <Route path=path!("/") view=pages::home::Home/>
+                    <Route path=path!("/login") view=pages::sign_in::SignIn/>
+                    <Route path=path!("/login/totp") view=pages::totp_challenge::TotpChallenge/>
+                    <Route path=path!("/login/recovery") view=pages::recovery_sign_in::RecoverySignIn/>
+                    <Route path=path!("/signup") view=pages::sign_up::SignUp/>
+                    <Route path=path!("/account") view=pages::account::Account/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,168 @@
+//! `/account`: the account security page — second factor, recovery codes, password, sessions, recent events.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use crate::api::account::*;
+use crate::api::auth::SignOut;
+use crate::api::error_text;
+use crate::components::alert::{ActionDone, ActionError};
+use crate::components::field::Field;
+use crate::components::recovery_codes::RecoveryCodesOnce;
+use crate::components::sessions_table::SessionsTable;
+use crate::components::totp_setup::TotpSetupPanel;
+
+#[derive(Clone, Copy)]
+struct Actions {
+    change_password: ServerAction<ChangePassword>,
+    begin_totp: ServerAction<BeginTotp>,
+    confirm_totp: ServerAction<ConfirmTotp>,
+    remove_totp: ServerAction<RemoveTotp>,
+    regenerate: ServerAction<RegenerateRecoveryCodes>,
+    revoke: ServerAction<RevokeSession>,
+    revoke_others: ServerAction<RevokeOtherSessions>,
+    sign_out: ServerAction<SignOut>,
+}
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let a = Actions {
+        change_password: ServerAction::new(),
+        begin_totp: ServerAction::new(),
+        confirm_totp: ServerAction::new(),
+        remove_totp: ServerAction::new(),
+        regenerate: ServerAction::new(),
+        revoke: ServerAction::new(),
+        revoke_others: ServerAction::new(),
+        sign_out: ServerAction::new(),
+    };
+    let overview = Resource::new(
+        move || {
+            (
+                a.change_password.version().get(),
+                a.confirm_totp.version().get(),
+                a.remove_totp.version().get(),
+                a.regenerate.version().get(),
+                a.revoke.version().get(),
+                a.revoke_others.version().get(),
+            )
+        },
+        |_| account_overview(),
+    );
+    view! {
+        <Title text="Account security"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(Some(acct)) => view! { <AccountBody acct a/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccountBody(acct: AccountView, a: Actions) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Account security"</h1>
+                <p class="muted">"Signed in as " <strong>{acct.display_name.clone()}</strong> " (" {acct.email.clone()} ") · " {acct.role.clone()}</p>
+            </div>
+            <ActionForm action=a.sign_out>
+                <button type="submit" class="secondary">"Sign out"</button>
+            </ActionForm>
+        </div>
+        {acct.must_enrol.then(|| view! {
+            <p class="alert warn" role="alert">
+                "Your organisation requires a second factor. Set up an authenticator app to continue."
+            </p>
+        })}
+        <TwoFactorSection acct=acct.clone() a/>
+        <PasswordSection a/>
+        <section class="card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Sessions"</h2>
+            <SessionsTable sessions=acct.sessions.clone() revoke=a.revoke revoke_others=a.revoke_others/>
+        </section>
+        <section class="card" aria-labelledby="events-title">
+            <h2 id="events-title">"Recent security events"</h2>
+            <ul class="events">
+                {acct.events.into_iter().map(|e| view! {
+                    <li><span class="when">{e.when}</span> " " <span>{e.what}</span> " " <span class=format!("outcome {}", e.outcome)>{e.outcome.clone()}</span> " " <span class="muted">{e.ip}</span></li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn TwoFactorSection(acct: AccountView, a: Actions) -> impl IntoView {
+    let fresh_codes = move || {
+        a.regenerate
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| a.confirm_totp.value().get().and_then(Result::ok))
+    };
+    view! {
+        <section class="card" aria-labelledby="mfa-title">
+            <h2 id="mfa-title">"Two-factor authentication"</h2>
+            {move || fresh_codes().map(|codes| view! { <RecoveryCodesOnce codes/> })}
+            {if acct.totp_enabled {
+                view! {
+                    <p>"Authenticator app: " <strong>"on"</strong> ". Recovery codes left: " {acct.recovery_codes_left} "."</p>
+                    <details>
+                        <summary>"Make new recovery codes"</summary>
+                        <ActionForm action=a.regenerate>
+                            <Field label="Password to confirm new codes" name="password" id="regen-password" kind="password" autocomplete="current-password"/>
+                            <button type="submit">"Regenerate recovery codes"</button>
+                        </ActionForm>
+                        <ActionError value=a.regenerate.value()/>
+                    </details>
+                    <details>
+                        <summary>"Remove the authenticator app"</summary>
+                        <ActionForm action=a.remove_totp>
+                            <Field label="Password to confirm removal" name="password" id="remove-password" kind="password" autocomplete="current-password"/>
+                            <button type="submit" class="danger">"Remove authenticator app"</button>
+                        </ActionForm>
+                        <ActionError value=a.remove_totp.value()/>
+                    </details>
+                }.into_any()
+            } else {
+                view! {
+                    <p>"Authenticator app: " <strong>"off"</strong> ". Add one so a stolen password is not enough to sign in."</p>
+                    {move || match a.begin_totp.value().get() {
+                        Some(Ok(setup)) => view! { <TotpSetupPanel setup confirm=a.confirm_totp/> }.into_any(),
+                        _ => view! {
+                            <ActionForm action=a.begin_totp>
+                                <button type="submit">"Set up authenticator app"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    }}
+                    <ActionError value=a.begin_totp.value()/>
+                }.into_any()
+            }}
+            <ActionDone value=a.remove_totp.value() message="The authenticator app was removed."/>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordSection(a: Actions) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <ActionForm action=a.change_password>
+                <Field label="Current password" name="current_password" kind="password" autocomplete="current-password"/>
+                <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="12 to 128 characters."/>
+                <Field label="Confirm new password" name="new_password_confirm" kind="password" autocomplete="new-password"/>
+                <button type="submit">"Change password"</button>
+            </ActionForm>
+            <ActionError value=a.change_password.value()/>
+            <ActionDone value=a.change_password.value() message="Your password was changed. Your other sessions were signed out."/>
+        </section>
+    }
+}

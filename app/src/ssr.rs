@@ -1,0 +1,211 @@
+//! Server-side glue for pages and server functions (feature `ssr` only): the shared state, the
+//! signed-in user from the session, request metadata for the audit trail, and the one mapping
+//! from `domain::Error` to what a person sees.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef};
+use domain::accounts::{Accounts, User, UserStatus, PENDING_MFA_TTL};
+use domain::audit::RequestMeta;
+use domain::clock::{Millis, now_ms};
+use http::StatusCode;
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+/// Everything a request handler needs; built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Accounts,
+    pub leptos_options: LeptosOptions,
+    /// A signed-in session ends this long after sign-in, however active it is.
+    pub session_absolute_timeout: Millis,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+/// Session keys, in one place so nothing else spells them.
+pub mod keys {
+    pub const USER_ID: &str = "uid";
+    pub const CREATED_AT: &str = "created_at";
+    pub const AUTH_AT: &str = "auth_at";
+    pub const IP: &str = "ip";
+    pub const USER_AGENT: &str = "ua";
+    pub const MUST_ENROL: &str = "must_enrol";
+    pub const PENDING_USER_ID: &str = "pending_uid";
+    pub const PENDING_AT: &str = "pending_at";
+}
+
+pub fn state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::ServerError("server state is missing".into()))
+}
+
+async fn session() -> Result<Session, ServerFnError> {
+    leptos_axum::extract::<Session>().await.map_err(|_| ServerFnError::ServerError("no session layer".into()))
+}
+
+/// Where the request came from, for the audit trail (never its body).
+pub fn request_meta() -> RequestMeta {
+    let Some(parts) = use_context::<Parts>() else { return RequestMeta::default() };
+    let header = |name: http::HeaderName| {
+        parts.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect::<String>())
+    };
+    RequestMeta {
+        ip: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
+        user_agent: header(http::header::USER_AGENT),
+        method: Some(parts.method.to_string()),
+        route: Some(parts.uri.path().to_owned()),
+    }
+}
+
+/// A fully signed-in user and their session. `handle` identifies the session on the account page.
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+    pub handle: String,
+    pub must_enrol: bool,
+}
+
+pub async fn signed_in() -> Result<SignedIn, ServerFnError> {
+    let session = session().await?;
+    let unauthorized = || fail(domain::Error::unauthorized("sign in to continue"));
+    let user_id: String = session.get(keys::USER_ID).await.map_err(session_error)?.ok_or_else(unauthorized)?;
+    let created: Millis = session.get(keys::CREATED_AT).await.map_err(session_error)?.unwrap_or(0);
+    let state = state()?;
+    if now_ms() - created > state.session_absolute_timeout {
+        session.flush().await.map_err(session_error)?;
+        return Err(fail(domain::Error::unauthorized("your session has expired; sign in again")));
+    }
+    let user = match state.accounts.user(&user_id).await {
+        Ok(u) if u.status == UserStatus::Active => u,
+        Ok(_) | Err(domain::Error::NotFound) => {
+            session.flush().await.map_err(session_error)?;
+            return Err(unauthorized());
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    let must_enrol = session.get::<bool>(keys::MUST_ENROL).await.map_err(session_error)?.unwrap_or(false);
+    let handle = session.id().map(|id| domain::store::sessions::handle_of(&id.to_string())).unwrap_or_default();
+    Ok(SignedIn { user, session, handle, must_enrol })
+}
+
+/// Starts a signed-in session under a fresh id (no session fixation).
+pub async fn establish_session(user_id: &str, must_enrol: bool, meta: &RequestMeta) -> Result<(), ServerFnError> {
+    let session = session().await?;
+    session.clear().await;
+    session.cycle_id().await.map_err(session_error)?;
+    let now = now_ms();
+    session.insert(keys::USER_ID, user_id).await.map_err(session_error)?;
+    session.insert(keys::CREATED_AT, now).await.map_err(session_error)?;
+    session.insert(keys::AUTH_AT, now).await.map_err(session_error)?;
+    session.insert(keys::IP, meta.ip.clone()).await.map_err(session_error)?;
+    session.insert(keys::USER_AGENT, meta.user_agent.clone()).await.map_err(session_error)?;
+    if must_enrol {
+        session.insert(keys::MUST_ENROL, true).await.map_err(session_error)?;
+    }
+    Ok(())
+}
+
+/// A new id at every privilege change.
+pub async fn cycle_session(session: &Session) -> Result<(), ServerFnError> {
+    session.cycle_id().await.map_err(session_error)
+}
+
+/// Remembers, for five minutes, whose password was right while their second factor is asked.
+pub async fn begin_second_factor(user_id: &str) -> Result<(), ServerFnError> {
+    let session = session().await?;
+    session.clear().await;
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(keys::PENDING_USER_ID, user_id).await.map_err(session_error)?;
+    session.insert(keys::PENDING_AT, now_ms()).await.map_err(session_error)?;
+    Ok(())
+}
+
+pub async fn pending_second_factor() -> Result<String, ServerFnError> {
+    let session = session().await?;
+    let expired = || fail(domain::Error::unauthorized("sign in with your password first"));
+    let at: Millis = session.get(keys::PENDING_AT).await.map_err(session_error)?.ok_or_else(expired)?;
+    if now_ms() - at > PENDING_MFA_TTL {
+        session.clear().await;
+        return Err(expired());
+    }
+    session.get(keys::PENDING_USER_ID).await.map_err(session_error)?.ok_or_else(expired)
+}
+
+/// Maps a domain error once: the HTTP status, a log line for internal errors, a message for people.
+pub fn fail(e: domain::Error) -> ServerFnError {
+    use domain::Error as E;
+    let status = match &e {
+        E::NotFound => StatusCode::NOT_FOUND,
+        E::Conflict(_) => StatusCode::CONFLICT,
+        E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        E::Forbidden(_) => StatusCode::FORBIDDEN,
+        E::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        E::Locked => StatusCode::LOCKED,
+        E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(status);
+        if let E::RateLimited { retry_after_secs } = &e {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                res.insert_header(http::header::RETRY_AFTER, v);
+            }
+        }
+    }
+    if let E::Internal(source) = &e {
+        tracing::error!(error = %source, "internal error in a server function");
+    }
+    ServerFnError::ServerError(sentence(&e.to_string()))
+}
+
+pub fn session_error(e: tower_sessions::session::Error) -> ServerFnError {
+    fail(domain::Error::internal(e))
+}
+
+/// "wrong email or password" → "Wrong email or password."
+fn sentence(msg: &str) -> String {
+    let mut chars = msg.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// "Chrome 120 on Linux" from a user agent string.
+pub fn describe_user_agent(ua: Option<&str>) -> String {
+    let Some(ua) = ua else { return "Unknown browser".to_owned() };
+    match woothee::parser::Parser::new().parse(ua) {
+        Some(r) if r.name != "UNKNOWN" => {
+            let major = r.version.split('.').next().unwrap_or("");
+            let os = if r.os == "UNKNOWN" { String::new() } else { format!(" on {}", r.os) };
+            format!("{} {}{}", r.name, major, os).replace("  ", " ")
+        }
+        _ => "Unknown browser".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_become_sentences() {
+        assert_eq!(sentence("wrong email or password"), "Wrong email or password.");
+        assert_eq!(sentence("Done."), "Done.");
+    }
+
+    #[test]
+    fn user_agents_are_summarised() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(describe_user_agent(Some(ua)), "Chrome 120 on Linux");
+        assert_eq!(describe_user_agent(None), "Unknown browser");
+    }
+}

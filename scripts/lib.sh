@@ -1,0 +1,70 @@
+# Shared steps for the scripts in this folder: install what is missing (idempotent) and build.
+# Sourced, not run.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WASM_BINDGEN_VERSION="0.2.130"
+BINARYEN_VERSION="132"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# npm's binaryen (Debian's wasm-opt 108 breaks hydration).
+ensure_wasm_opt() {
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ]; then
+    ensure_npm_packages
+  fi
+}
+
+ensure_npm_packages() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    log "installing npm packages of end2end/"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+# build_site debug|release: the browser bundle into target/site/pkg, then the server binary.
+build_site() {
+  local mode="$1" profile_flag="" wasm_dir="debug" server_flag=""
+  if [ "$mode" = release ]; then
+    profile_flag="--profile wasm-release"; wasm_dir="wasm-release"; server_flag="--release"
+  fi
+  ensure_rust_tools
+  log "building the browser bundle ($mode)"
+  (cd "$ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown $profile_flag)
+  local site="$ROOT/target/site"
+  mkdir -p "$site/pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name gatehouse \
+    "$ROOT/target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  if [ "$mode" = release ]; then
+    ensure_wasm_opt
+    "$ROOT/end2end/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$site/pkg/gatehouse_bg.wasm" -o "$site/pkg/gatehouse_bg.wasm"
+  fi
+  cat "$ROOT"/style/*.css > "$site/pkg/gatehouse.css"
+  log "building the server ($mode)"
+  (cd "$ROOT" && cargo build -p server --bin gatehouse $server_flag)
+}

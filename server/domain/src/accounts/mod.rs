@@ -1,0 +1,60 @@
+//! Users, roles, passwords, TOTP, recovery codes, invitations, sign-in and its throttling.
+
+mod email;
+mod invitations;
+mod password;
+mod recovery;
+mod role;
+mod security;
+mod sessions;
+mod sign_in;
+mod throttle;
+mod totp;
+mod user;
+
+use std::sync::Arc;
+
+pub use email::Email;
+pub use invitations::{InvitationKind, InvitationPreview, SignUp, BOOTSTRAP_LINK_TTL, INVITATION_TTL};
+pub use password::{Password, PasswordHasher};
+pub use recovery::RecoveryCodes;
+pub use role::{Role, UserStatus};
+pub use security::{MfaStatus, TotpEnrolment};
+pub use sessions::SessionInfo;
+pub use sign_in::{PasswordStep, PENDING_MFA_TTL};
+pub use user::User;
+
+use crate::crypto::MasterKey;
+use crate::store::Store;
+
+/// Account rules an operator sets in configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Every account must have a second factor; one without is sent to enrolment after the password.
+    pub require_mfa: bool,
+    /// Anyone may create a (developer) account without an invitation.
+    pub self_registration: bool,
+}
+
+/// The accounts service: every account operation goes through here.
+#[derive(Clone)]
+pub struct Accounts {
+    store: Store,
+    hasher: PasswordHasher,
+    master_key: Arc<MasterKey>,
+    policy: Policy,
+}
+
+impl Accounts {
+    pub fn new(store: Store, hasher: PasswordHasher, master_key: Arc<MasterKey>, policy: Policy) -> Self {
+        Accounts { store, hasher, master_key, policy }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}

@@ -1,0 +1,10 @@
+//! Gatehouse's domain: everything that is true without a browser or HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod store;
+
+pub use error::{Error, Result};

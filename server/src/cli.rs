@@ -1,0 +1,123 @@
+//! Operator commands: serve, migrate, admin bootstrap / invite / unlock.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use domain::accounts::{Email, InvitationKind, Role};
+use domain::audit::RequestMeta;
+
+use crate::config::{AdminCommand, Cli, Command, Config};
+use crate::{StartError, build_router, jobs, open_state, open_store, serve, signup_link, telemetry};
+
+/// Parses arguments; a bad setting stops with one line that names it.
+pub async fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            eprintln!("gatehouse: {}", rendered.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let config = match cli.settings.resolve() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = match cli.command {
+        Command::Serve => run_serve(&config).await,
+        Command::Migrate => open_store(&config).await.map(|_| println!("migrations applied")),
+        Command::Admin(cmd) => run_admin(&config, cmd).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn operator() -> RequestMeta {
+    RequestMeta { method: Some("CLI".into()), route: Some("gatehouse admin".into()), ..Default::default() }
+}
+
+async fn run_serve(config: &Config) -> Result<(), StartError> {
+    let state = open_state(config).await?;
+    if state.accounts.user_count().await? == 0 {
+        let secret = state
+            .accounts
+            .create_invitation(InvitationKind::Bootstrap, None, Role::Admin, &operator())
+            .await?;
+        // Printed to stdout for the operator only; never logged.
+        println!("No accounts yet. Create the first admin account within 1 hour at:\n\n    {}\n", signup_link(config, &secret));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+        StartError::Config(crate::config::ConfigError(format!("--listen / GATEHOUSE_LISTEN {}: {e}", config.listen)))
+    })?;
+    let addr = listener.local_addr().map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
+    let transport = if config.https { "" } else { " over plain HTTP (expects a TLS-terminating proxy in production)" };
+    println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
+    tracing::info!(%addr, "listening");
+    let sweep = jobs::spawn_session_sweep(state.accounts.store().clone());
+    let store = state.accounts.store().clone();
+    let router = build_router(state, config);
+    serve(listener, router, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
+    sweep.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn run_admin(config: &Config, cmd: AdminCommand) -> Result<(), StartError> {
+    let state = open_state(config).await?;
+    match cmd {
+        AdminCommand::Bootstrap => {
+            let secret = state.accounts.create_invitation(InvitationKind::Bootstrap, None, Role::Admin, &operator()).await?;
+            println!("{}", signup_link(config, &secret));
+            eprintln!("One-time link: creates an admin account, valid for 1 hour.");
+        }
+        AdminCommand::Invite { email, role } => {
+            let email = Email::parse(&email)?;
+            let role = Role::parse(&role)?;
+            let secret = state.accounts.create_invitation(InvitationKind::Invite, Some(email), role, &operator()).await?;
+            println!("{}", signup_link(config, &secret));
+            eprintln!("One-time invitation link ({}), valid for 7 days.", role.as_str());
+        }
+        AdminCommand::Unlock { email } => {
+            let email = Email::parse(&email)?;
+            let user = state.accounts.user_by_email(&email).await?;
+            state.accounts.unlock(&user.id, &operator()).await?;
+            println!("unlocked");
+        }
+    }
+    state.accounts.store().close().await;
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

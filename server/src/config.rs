@@ -1,0 +1,200 @@
+//! Configuration: every setting is a flag and a `GATEHOUSE_*` environment variable, validated once.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about = "Developer portal and OAuth 2.0 authorization server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Operator tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Print a fresh one-time link (valid 1 hour) that creates an admin account.
+    Bootstrap,
+    /// Print a one-time invitation link (valid 7 days) for one email address.
+    Invite {
+        email: String,
+        #[arg(long, default_value = "developer", value_parser = ["developer", "auditor", "admin"])]
+        role: String,
+    },
+    /// Lift the lock on an account after too many failed sign-in attempts.
+    Unlock { email: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:3000", global = true)]
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and generated keys (created on first start).
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL; a postgres:// URL switches to PostgreSQL. Default: SQLite in the data directory.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The origin people reach the portal at, used for links, cookies and origin checks.
+    /// Default: http://localhost:<port>.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Base64 of 32 random bytes that seals secrets at rest. Default: generated into <data-dir>/master.key.
+    #[arg(long, env = "GATEHOUSE_MASTER_KEY", global = true, hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Require a second factor for every account.
+    #[arg(long, env = "GATEHOUSE_REQUIRE_MFA", global = true)]
+    pub require_mfa: bool,
+    /// Let anyone create a developer account without an invitation.
+    #[arg(long, env = "GATEHOUSE_SELF_REGISTRATION", global = true)]
+    pub self_registration: bool,
+    /// Minutes without activity after which a session ends.
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub session_idle_minutes: u32,
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_absolute_hours: u32,
+    /// Directory with the browser bundle (pkg/). Default: the `site` folder beside the binary's folder.
+    #[arg(long, env = "GATEHOUSE_SITE_DIR", global = true)]
+    pub site_dir: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+}
+
+/// A setting that cannot work; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Settings resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// `scheme://host[:port]`, no trailing slash.
+    pub public_origin: String,
+    pub https: bool,
+    pub master_key: Option<String>,
+    pub require_mfa: bool,
+    pub self_registration: bool,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub site_dir: PathBuf,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let public = self.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", self.listen.port()));
+        let (public_origin, https) = parse_origin(&public)?;
+        let database_url = match &self.database_url {
+            Some(url) => {
+                domain::store::Backend::of_url(url)
+                    .map_err(|_| ConfigError("--database-url / GATEHOUSE_DATABASE_URL must start with sqlite: or postgres://".into()))?;
+                url.clone()
+            }
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("gatehouse.db").display()),
+        };
+        if let Some(key) = &self.master_key {
+            domain::crypto::MasterKey::from_base64(key).map_err(|e| {
+                ConfigError(format!("--master-key / GATEHOUSE_MASTER_KEY is unusable: {e} (use base64 of 32 random bytes)"))
+            })?;
+        }
+        Ok(Config {
+            listen: self.listen,
+            site_dir: self.site_dir.clone().unwrap_or_else(default_site_dir),
+            data_dir: self.data_dir,
+            database_url,
+            public_origin,
+            https,
+            master_key: self.master_key,
+            require_mfa: self.require_mfa,
+            self_registration: self.self_registration,
+            session_idle_minutes: self.session_idle_minutes,
+            session_absolute_hours: self.session_absolute_hours,
+            log_format: self.log_format,
+        })
+    }
+}
+
+/// Accepts an http(s) origin with no path, query or fragment.
+fn parse_origin(raw: &str) -> Result<(String, bool), ConfigError> {
+    let bad = |why: &str| ConfigError(format!("--public-url / GATEHOUSE_PUBLIC_URL {why}"));
+    let url = url::Url::parse(raw).map_err(|_| bad("is not a URL"))?;
+    let https = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        _ => return Err(bad("must start with http:// or https://")),
+    };
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad("must be an origin only, like https://gatehouse.example.com"));
+    }
+    let origin = url.origin().ascii_serialization();
+    Ok((origin, https))
+}
+
+/// `<exe dir>/../site` (target/site for target/debug/gatehouse), else ./target/site.
+fn default_site_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(|p| p.join("site")))
+        .filter(|p| p.join("pkg").is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_and_paths_refused() {
+        assert_eq!(parse_origin("https://Gate.Example.com/").unwrap(), ("https://gate.example.com".into(), true));
+        assert_eq!(parse_origin("http://localhost:3000").unwrap(), ("http://localhost:3000".into(), false));
+        assert!(parse_origin("https://example.com/portal").is_err());
+        assert!(parse_origin("ftp://example.com").is_err());
+        assert!(parse_origin("not a url").is_err());
+    }
+
+    #[test]
+    fn a_bad_setting_names_itself() {
+        let cli = Cli::try_parse_from(["gatehouse", "serve", "--database-url", "mysql://x"]).unwrap();
+        let err = cli.settings.resolve().unwrap_err().to_string();
+        assert!(err.contains("--database-url"), "{err}");
+        let cli = Cli::try_parse_from(["gatehouse", "serve", "--master-key", "short"]).unwrap();
+        assert!(cli.settings.resolve().unwrap_err().to_string().contains("GATEHOUSE_MASTER_KEY"));
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_in_the_data_dir_on_localhost() {
+        let cli = Cli::try_parse_from(["gatehouse", "serve"]).unwrap();
+        let c = cli.settings.resolve().unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_origin, "http://localhost:3000");
+        assert!(c.database_url.starts_with("sqlite://./data/gatehouse.db"));
+    }
+}

@@ -1,0 +1,124 @@
+//! The `gatehouse` server: opens the store, builds the state and the router, and serves it.
+//! `build_router` lives here so integration tests boot exactly the app that production runs.
+
+pub mod cli;
+pub mod config;
+pub mod jobs;
+pub mod master_key;
+pub mod middleware;
+pub mod ops;
+pub mod session_store;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::ssr::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use domain::accounts::{Accounts, PasswordHasher, Policy};
+use domain::clock::HOUR;
+use domain::store::Store;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+use crate::middleware::origin::{PublicOrigin, require_same_origin};
+use crate::session_store::DbSessionStore;
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(#[from] config::ConfigError),
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("database: {0}")]
+    Database(domain::Error),
+    #[error("{0}")]
+    Domain(#[from] domain::Error),
+}
+
+/// Connects and migrates the store and assembles the shared state.
+pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
+    let master_key = Arc::new(master_key::load_or_generate(config)?);
+    let store = open_store(config).await?;
+    let accounts = Accounts::new(
+        store,
+        PasswordHasher::with_defaults()?,
+        master_key,
+        Policy { require_mfa: config.require_mfa, self_registration: config.self_registration },
+    );
+    let leptos_options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(config.site_dir.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .build();
+    Ok(AppState { accounts, leptos_options, session_absolute_timeout: config.session_absolute_hours as i64 * HOUR })
+}
+
+/// Opens the database (creating the SQLite file and its folder on first start) and migrates it.
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    if config.database_url.starts_with("sqlite:") {
+        master_key::ensure_private_dir(&config.data_dir)?;
+    }
+    let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
+    store.migrate().await.map_err(StartError::Database)?;
+    Ok(store)
+}
+
+pub fn build_router(state: AppState, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let cookie_name = if config.https { "__Host-gatehouse" } else { "gatehouse_session" };
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.accounts.store().clone()))
+        .with_name(cookie_name)
+        .with_secure(config.https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes as i64)));
+
+    let options = state.leptos_options.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .with_state(state.clone());
+
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .with_state(state);
+
+    let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
+    Router::new()
+        .merge(ops)
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::trace::propagate_request_id())
+        .layer(middleware::trace::trace_layer())
+        .layer(middleware::trace::set_request_id())
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The one-time link that creates an account.
+pub fn signup_link(config: &Config, secret: &str) -> String {
+    format!("{}/signup?invite={secret}", config.public_origin)
+}

@@ -1,0 +1,4 @@
+//! HTTP layers: origin check for browser writes, request ids and request logging.
+
+pub mod origin;
+pub mod trace;
