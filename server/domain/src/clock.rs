@@ -32,6 +32,6 @@ mod tests {
     #[test]
     fn formats_epoch_milliseconds_as_utc_minutes() {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_utc(1_795_000_000_000), "2026-11-18 09:46 UTC");
+        assert_eq!(format_utc(1_700_000_000_000), "2023-11-14 22:13 UTC");
     }
 }

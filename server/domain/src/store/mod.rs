@@ -108,3 +108,6 @@ impl Store {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+#[cfg(feature = "testing")]
+pub mod testing;

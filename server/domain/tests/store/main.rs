@@ -1,0 +1,5 @@
+//! Store and accounts-service tests, each run against a fresh SQLite file and a fresh PostgreSQL database.
+
+mod accounts;
+mod migrations;
+mod support;
