@@ -71,27 +71,34 @@ pub struct SignedIn {
     pub must_enrol: bool,
 }
 
+/// The signed-in user, or an unauthorized error (401).
 pub async fn signed_in() -> Result<SignedIn, ServerFnError> {
+    current_user().await?.ok_or_else(|| fail(domain::Error::unauthorized("sign in to continue")))
+}
+
+/// The signed-in user if there is one. An expired or orphaned session is ended on the way.
+pub async fn current_user() -> Result<Option<SignedIn>, ServerFnError> {
     let session = session().await?;
-    let unauthorized = || fail(domain::Error::unauthorized("sign in to continue"));
-    let user_id: String = session.get(keys::USER_ID).await.map_err(session_error)?.ok_or_else(unauthorized)?;
+    let Some(user_id) = session.get::<String>(keys::USER_ID).await.map_err(session_error)? else {
+        return Ok(None);
+    };
     let created: Millis = session.get(keys::CREATED_AT).await.map_err(session_error)?.unwrap_or(0);
     let state = state()?;
     if now_ms() - created > state.session_absolute_timeout {
         session.flush().await.map_err(session_error)?;
-        return Err(fail(domain::Error::unauthorized("your session has expired; sign in again")));
+        return Ok(None);
     }
     let user = match state.accounts.user(&user_id).await {
         Ok(u) if u.status == UserStatus::Active => u,
         Ok(_) | Err(domain::Error::NotFound) => {
             session.flush().await.map_err(session_error)?;
-            return Err(unauthorized());
+            return Ok(None);
         }
         Err(e) => return Err(fail(e)),
     };
     let must_enrol = session.get::<bool>(keys::MUST_ENROL).await.map_err(session_error)?.unwrap_or(false);
     let handle = session.id().map(|id| domain::store::sessions::handle_of(&id.to_string())).unwrap_or_default();
-    Ok(SignedIn { user, session, handle, must_enrol })
+    Ok(Some(SignedIn { user, session, handle, must_enrol }))
 }
 
 /// Starts a signed-in session under a fresh id (no session fixation).

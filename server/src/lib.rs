@@ -89,6 +89,7 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(middleware::server_fn_errors::decode_errors_are_bad_requests))
         .with_state(state.clone());
 
     let ops = Router::new()

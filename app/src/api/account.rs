@@ -48,7 +48,7 @@ pub struct TotpSetup {
 #[server(prefix = "/rpc", endpoint = "account_overview")]
 pub async fn account_overview() -> Result<Option<AccountView>, ServerFnError> {
     use domain::clock::format_utc;
-    let Ok(me) = ssr::signed_in().await else { return Ok(None) };
+    let Some(me) = ssr::current_user().await? else { return Ok(None) };
     let state = ssr::state()?;
     let mfa = state.accounts.mfa_status(&me.user.id).await.map_err(ssr::fail)?;
     let sessions = state.accounts.sessions(&me.user.id).await.map_err(ssr::fail)?;

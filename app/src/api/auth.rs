@@ -98,7 +98,7 @@ pub async fn verify_recovery_code(code: String) -> Result<(), ServerFnError> {
 pub async fn sign_out() -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let meta = ssr::request_meta();
-    if let Ok(me) = ssr::signed_in().await {
+    if let Some(me) = ssr::current_user().await? {
         state.accounts.sign_out(&me.user.id, &me.handle, &meta).await.map_err(ssr::fail)?;
         me.session.flush().await.map_err(ssr::session_error)?;
     }

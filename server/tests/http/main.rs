@@ -1,0 +1,10 @@
+//! HTTP integration tests: the real router on an ephemeral port, against a fresh SQLite file and a
+//! fresh PostgreSQL database, driven with reqwest as a browser would (cookies, Origin header).
+
+mod support;
+
+mod health;
+mod origin_and_limits;
+mod sessions;
+mod sign_in;
+mod sign_up;

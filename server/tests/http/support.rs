@@ -1,0 +1,150 @@
+//! `TestApp`: boots `build_router` on 127.0.0.1:0 with a fresh database and its own data directory.
+
+use clap::Parser;
+use domain::accounts::{InvitationKind, Role};
+use domain::audit::RequestMeta;
+use domain::store::testing::TestDatabase;
+use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
+use server::config::Cli;
+use tokio::sync::oneshot;
+
+pub use domain::store::Backend;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// `both_backends!(fn_name, …)`: a `#[tokio::test]` per backend for each `async fn fn_name(&TestApp)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &[]).await;
+                super::$name(&app).await;
+                app.stop().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &[]).await;
+                super::$name(&app).await;
+                app.stop().await;
+            })*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: app::ssr::AppState,
+    db: TestDatabase,
+    _data: tempfile::TempDir,
+    shutdown: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    /// `extra` are further command-line settings, e.g. `["--require-mfa"]`.
+    pub async fn spawn(backend: Backend, extra: &[&str]) -> TestApp {
+        let db = TestDatabase::new(backend).await;
+        let data = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://127.0.0.1:{}", addr.port());
+        let mut args = vec![
+            "gatehouse".to_owned(),
+            "serve".to_owned(),
+            "--listen".to_owned(),
+            addr.to_string(),
+            "--data-dir".to_owned(),
+            data.path().display().to_string(),
+            "--database-url".to_owned(),
+            db.url.clone(),
+        ];
+        if !extra.contains(&"--public-url") {
+            args.extend(["--public-url".to_owned(), base.clone()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let config = Cli::try_parse_from(args).unwrap().settings.resolve().unwrap();
+        let state = server::open_state(&config).await.unwrap();
+        let router = server::build_router(state.clone(), &config);
+        let (shutdown, rx) = oneshot::channel();
+        let server = tokio::spawn(server::serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        TestApp { base, state, db, _data: data, shutdown, server }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.server.await;
+        self.state.accounts.store().close().await;
+        self.db.cleanup().await;
+    }
+
+    /// A browser: its own cookie jar, sends this portal's Origin on every request, does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36")
+            .build()
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls a server function the way the hydrated app does: a form-encoded POST.
+    pub async fn call(&self, client: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client.post(self.url(&format!("/rpc/{name}"))).form(form).send().await.unwrap()
+    }
+
+    pub async fn link(&self, kind: InvitationKind, email: Option<&str>, role: Role) -> String {
+        let email = email.map(|e| domain::accounts::Email::parse(e).unwrap());
+        self.state.accounts.create_invitation(kind, email, role, &RequestMeta::default()).await.unwrap()
+    }
+
+    /// Signs up an admin through the HTTP form; the client ends up signed in.
+    pub async fn sign_up_admin(&self, client: &reqwest::Client, email: &str) {
+        let link = self.link(InvitationKind::Bootstrap, None, Role::Admin).await;
+        let res = self
+            .call(client, "sign_up", &[
+                ("invitation", &link),
+                ("email", email),
+                ("display_name", "Ada"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ])
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.call(client, "sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    /// The account page's data, or `None` when the client is not signed in.
+    pub async fn overview(&self, client: &reqwest::Client) -> Option<serde_json::Value> {
+        let res = self.call(client, "account_overview", &[]).await;
+        assert_eq!(res.status(), 200);
+        let v: serde_json::Value = res.json().await.unwrap();
+        (!v.is_null()).then_some(v)
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.accounts.store().pool()).await.unwrap();
+        n
+    }
+}
+
+/// The current TOTP code for a base32 secret, `offset` steps from now.
+pub fn totp_code(secret_base32: &str, offset: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().unwrap();
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    totp.generate((now + offset * 30) as u64)
+}
