@@ -33,6 +33,11 @@ ensure_postgres
 ensure_npm_packages
 build_site debug
 
+log "the browser bundle pulls in no server crates"
+if cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none | grep -E '^(domain|sqlx|tokio|axum) v'; then
+  echo "frontend depends on a server-only crate (see DESIGN.md §1)" >&2; exit 1
+fi
+
 log "unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p domain -p app -p server --features app/ssr
 

@@ -9,7 +9,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -29,6 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page renders whole on the server (`SsrMode::Async`): redirects are real 302s and the
+/// forms work before the bundle loads, or without JavaScript at all.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -39,12 +41,12 @@ pub fn App() -> impl IntoView {
             <components::layout::Header/>
             <main id="main">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
-                    <Route path=path!("/") view=pages::home::Home/>
-                    <Route path=path!("/login") view=pages::sign_in::SignIn/>
-                    <Route path=path!("/login/totp") view=pages::totp_challenge::TotpChallenge/>
-                    <Route path=path!("/login/recovery") view=pages::recovery_sign_in::RecoverySignIn/>
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp/>
-                    <Route path=path!("/account") view=pages::account::Account/>
+                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=pages::sign_in::SignIn ssr=SsrMode::Async/>
+                    <Route path=path!("/login/totp") view=pages::totp_challenge::TotpChallenge ssr=SsrMode::Async/>
+                    <Route path=path!("/login/recovery") view=pages::recovery_sign_in::RecoverySignIn ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=pages::sign_up::SignUp ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

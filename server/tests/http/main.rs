@@ -3,6 +3,7 @@
 
 mod support;
 
+mod binary;
 mod health;
 mod origin_and_limits;
 mod sessions;

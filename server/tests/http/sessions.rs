@@ -132,7 +132,44 @@ async fn an_https_public_url_makes_host_prefixed_secure_cookies_postgres() {
     an_https_public_url_makes_host_prefixed_secure_cookies(Backend::Postgres).await;
 }
 
+async fn a_session_ends_after_the_absolute_timeout_however_active(app: &TestApp) {
+    let a = app.browser();
+    app.sign_up_admin(&a, EMAIL).await;
+    assert!(app.overview(&a).await.is_some());
+    let pool = app.state.accounts.store().pool();
+    let (id_hash, data): (String, String) =
+        sqlx::query_as("SELECT id_hash, data FROM sessions WHERE user_id IS NOT NULL").fetch_one(pool).await.unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&data).unwrap();
+    v["created_at"] = serde_json::json!(domain::clock::now_ms() - 13 * domain::clock::HOUR);
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id_hash = $2")
+        .bind(v.to_string())
+        .bind(&id_hash)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(app.overview(&a).await.is_none(), "12 h after sign-in the session is over");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL").await, 0, "and deleted");
+}
+
+async fn an_idle_session_expires(app: &TestApp) {
+    let a = app.browser();
+    let link = app.link(domain::accounts::InvitationKind::Bootstrap, None, domain::accounts::Role::Admin).await;
+    let res = app
+        .call(&a, "sign_up", &[("invitation", &link), ("email", EMAIL), ("display_name", "Ada"), ("password", PASSWORD),
+              ("password_confirm", PASSWORD)])
+        .await;
+    let cookie = session_cookie(&res).unwrap();
+    assert!(cookie.contains("Max-Age=1800") || cookie.contains("Expires="), "{cookie}");
+    let row_expiry = app.count("SELECT MAX(expires_at) FROM sessions").await;
+    let idle = row_expiry - domain::clock::now_ms();
+    assert!((29 * domain::clock::MINUTE..=30 * domain::clock::MINUTE).contains(&idle), "{idle}");
+    sqlx::query("UPDATE sessions SET expires_at = 1").execute(app.state.accounts.store().pool()).await.unwrap();
+    assert!(app.overview(&a).await.is_none());
+}
+
 crate::both_backends!(
+    a_session_ends_after_the_absolute_timeout_however_active,
+    an_idle_session_expires,
     the_session_id_changes_at_sign_in_and_sign_out_ends_it_on_the_server,
     sessions_are_listed_and_one_can_be_revoked,
     nobody_can_revoke_another_accounts_session,

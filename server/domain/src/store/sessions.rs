@@ -18,41 +18,35 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a row's columns as $1..$8 in table order.
+fn bind_row<'q>(q: AnyQuery<'q>, r: &'q SessionRow) -> AnyQuery<'q> {
+    q        .bind(&r.id_hash)
+        .bind(&r.user_id)
+        .bind(&r.data)
+        .bind(&r.ip)
+        .bind(&r.user_agent)
+        .bind(r.created_at)
+        .bind(r.last_seen_at)
+        .bind(r.expires_at)
+}
+
+const INSERT: &str = "INSERT INTO sessions (id_hash, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 pub async fn insert(conn: &mut AnyConnection, r: &SessionRow) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id_hash) DO NOTHING",
-    )
-    .bind(&r.id_hash)
-    .bind(&r.user_id)
-    .bind(&r.data)
-    .bind(&r.ip)
-    .bind(&r.user_agent)
-    .bind(r.created_at)
-    .bind(r.last_seen_at)
-    .bind(r.expires_at)
-    .execute(conn)
-    .await?;
+    let sql = format!("{INSERT} ON CONFLICT (id_hash) DO NOTHING");
+    let done = bind_row(sqlx::query(&sql), r).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn upsert(conn: &mut AnyConnection, r: &SessionRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, data, ip, user_agent, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (id_hash) DO UPDATE SET user_id = $2, data = $3, ip = $4, user_agent = $5, \
-         last_seen_at = $7, expires_at = $8",
-    )
-    .bind(&r.id_hash)
-    .bind(&r.user_id)
-    .bind(&r.data)
-    .bind(&r.ip)
-    .bind(&r.user_agent)
-    .bind(r.created_at)
-    .bind(r.last_seen_at)
-    .bind(r.expires_at)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "{INSERT} ON CONFLICT (id_hash) DO UPDATE SET user_id = $2, data = $3, ip = $4, user_agent = $5, \
+         last_seen_at = $7, expires_at = $8"
+    );
+    bind_row(sqlx::query(&sql), r).execute(conn).await?;
     Ok(())
 }
 

@@ -1,0 +1,103 @@
+//! The `gatehouse` binary as an operator runs it: defaults, one-line configuration errors,
+//! operator commands and graceful shutdown.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+
+fn gatehouse(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir).env_remove("GATEHOUSE_DATABASE_URL").env_remove("GATEHOUSE_DATA_DIR").env("RUST_LOG", "warn");
+    c
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, env, names) in [
+        (vec!["serve", "--listen", "nowhere"], None, "--listen"),
+        (vec!["serve"], Some(("GATEHOUSE_PUBLIC_URL", "ftp://x")), "GATEHOUSE_PUBLIC_URL"),
+        (vec!["serve"], Some(("GATEHOUSE_DATABASE_URL", "mysql://x")), "GATEHOUSE_DATABASE_URL"),
+        (vec!["serve", "--session-idle-minutes", "0"], None, "--session-idle-minutes"),
+    ] {
+        let mut cmd = gatehouse(dir.path());
+        cmd.args(&args);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(names), "{err}");
+    }
+}
+
+#[test]
+fn serve_with_defaults_creates_the_data_dir_prints_the_first_admin_link_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = gatehouse(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut link, mut addr) = (None, None);
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("/signup?invite=") {
+            link = Some(line.trim().to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
+            addr = rest.split_whitespace().next().map(|a| a.trim_end_matches(';').to_owned());
+            break;
+        }
+    }
+    let link = link.expect("a first-admin link");
+    let secret = link.split("invite=").nth(1).unwrap();
+    assert!(secret.len() >= 43, "at least 256 bits, base64url: {link}");
+    let data = dir.path().join("data");
+    assert!(data.join("gatehouse.db").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(data.join("master.key")).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    let addr = addr.expect("a listening line");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let res = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+        assert_eq!(res.status(), 200);
+    });
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "clean exit on SIGTERM: {status}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn operator_commands_migrate_bootstrap_and_invite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gatehouse(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gatehouse(dir.path()).args(["admin", "bootstrap", "--public-url", "https://gate.example.com"]).output().unwrap();
+    let link = String::from_utf8(out.stdout).unwrap();
+    assert!(link.starts_with("https://gate.example.com/signup?invite="), "{link}");
+    let out = gatehouse(dir.path()).args(["admin", "invite", "dev@example.com", "--role", "auditor"]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("dev@example.com"), "the address is not echoed: {stderr}");
+    let out = gatehouse(dir.path()).args(["admin", "invite", "not-an-email"]).output().unwrap();
+    assert!(!out.status.success());
+    let out = gatehouse(dir.path()).args(["admin", "unlock", "nobody@example.com"]).output().unwrap();
+    assert!(!out.status.success());
+}
