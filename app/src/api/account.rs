@@ -76,7 +76,7 @@ pub async fn account_overview() -> Result<Option<AccountView>, ServerFnError> {
             .into_iter()
             .map(|e| EventView {
                 when: format_utc(e.occurred_at),
-                what: e.event_type,
+                what: describe_event(&e.event_type, e.detail.as_deref()),
                 outcome: e.outcome,
                 ip: e.ip.unwrap_or_default(),
             })
@@ -163,4 +163,33 @@ pub async fn revoke_other_sessions() -> Result<u64, ServerFnError> {
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     state.accounts.revoke_other_sessions(&me.user.id, &me.handle, &meta).await.map_err(ssr::fail)
+}
+
+/// Audit event types in plain words for the account page.
+#[cfg(feature = "ssr")]
+fn describe_event(event_type: &str, detail: Option<&str>) -> String {
+    let what = match event_type {
+        "user.signed_up" => "Account created",
+        "session.signed_in" => match detail {
+            Some("totp") => "Signed in with password and authenticator app",
+            Some("recovery_code") => "Signed in with a recovery code",
+            _ => "Signed in with password",
+        },
+        "sign_in.password" => "Password accepted, second factor asked",
+        "sign_in.totp" => "Authenticator code refused",
+        "sign_in.recovery_code" => "Recovery code refused",
+        "session.signed_out" => "Signed out",
+        "session.revoked" => "Session revoked",
+        "password.changed" => "Password changed",
+        "totp.enrolled" => "Authenticator app turned on",
+        "totp.removed" => "Authenticator app removed",
+        "recovery_codes.regenerated" => "New recovery codes made",
+        "account.unlocked" => "Account unlocked by an operator",
+        other => other,
+    };
+    match (event_type, detail) {
+        ("sign_in.password", Some("bad_credentials")) => "Wrong password".to_owned(),
+        ("sign_in.password", Some("throttled")) | ("sign_in.totp", Some("throttled")) => "Attempt refused: too many failures".to_owned(),
+        _ => what.to_owned(),
+    }
 }

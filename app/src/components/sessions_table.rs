@@ -14,7 +14,7 @@ pub fn SessionsTable(
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="stack">
                 <caption class="visually-hidden">"Your signed-in sessions"</caption>
                 <thead>
                     <tr><th scope="col">"Browser"</th><th scope="col">"IP address"</th><th scope="col">"Signed in"</th><th scope="col">"Last seen"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr>
@@ -24,11 +24,11 @@ pub fn SessionsTable(
                         let label = format!("Revoke session: {} at {}, last seen {}", s.browser, s.ip, s.last_seen);
                         view! {
                             <tr>
-                                <td>{s.browser.clone()}</td>
-                                <td>{s.ip.clone()}</td>
-                                <td>{s.created.clone()}</td>
-                                <td>{s.last_seen.clone()}</td>
-                                <td>
+                                <td data-label="Browser">{s.browser.clone()}</td>
+                                <td data-label="IP address">{s.ip.clone()}</td>
+                                <td data-label="Signed in">{s.created.clone()}</td>
+                                <td data-label="Last seen">{s.last_seen.clone()}</td>
+                                <td class="action">
                                     {if s.current {
                                         view! { <span class="badge">"This session"</span> }.into_any()
                                     } else {

@@ -23,6 +23,7 @@ export function gatehouse(...args: string[]): string {
   return execFileSync(BINARY, args, {
     env: { ...process.env, GATEHOUSE_DATA_DIR: s.dataDir, GATEHOUSE_PUBLIC_URL: s.baseURL, RUST_LOG: 'warn' },
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
 }
 
