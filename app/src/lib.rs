@@ -1,8 +1,10 @@
 //! Gatehouse's UI: pages, components and the server functions they call.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
 pub mod pages;
+pub mod webauthn;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

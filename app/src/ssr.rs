@@ -21,6 +21,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// A signed-in session ends this long after sign-in, however active it is.
     pub session_absolute_timeout: Millis,
+    /// Credential changes need a sign-in (or step-up) at most this long ago.
+    pub step_up_window: Millis,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,6 +41,8 @@ pub mod keys {
     pub const MUST_ENROL: &str = "must_enrol";
     pub const PENDING_USER_ID: &str = "pending_uid";
     pub const PENDING_AT: &str = "pending_at";
+    /// The one WebAuthn ceremony in progress (single use, five minutes).
+    pub const CEREMONY: &str = "webauthn_ceremony";
 }
 
 pub fn state() -> Result<AppState, ServerFnError> {
@@ -116,6 +120,47 @@ pub async fn establish_session(user_id: &str, must_enrol: bool, meta: &RequestMe
         session.insert(keys::MUST_ENROL, true).await.map_err(session_error)?;
     }
     Ok(())
+}
+
+impl SignedIn {
+    /// Whether the user signed in or confirmed it was them recently enough for credential changes.
+    pub async fn recently_authenticated(&self) -> Result<bool, ServerFnError> {
+        let at: Millis = self.session.get(keys::AUTH_AT).await.map_err(session_error)?.unwrap_or(0);
+        Ok(now_ms() - at <= state()?.step_up_window)
+    }
+
+    /// The step-up guard: credential changes need a recent sign-in.
+    pub async fn require_recent_auth(&self) -> Result<(), ServerFnError> {
+        if self.recently_authenticated().await? {
+            Ok(())
+        } else {
+            Err(fail(domain::Error::forbidden(STEP_UP_REQUIRED)))
+        }
+    }
+
+    /// Records a successful step-up, under a fresh session id.
+    pub async fn stepped_up(&self) -> Result<(), ServerFnError> {
+        self.session.insert(keys::AUTH_AT, now_ms()).await.map_err(session_error)?;
+        cycle_session(&self.session).await
+    }
+}
+
+/// The message of the step-up guard's refusal; the UI answers it with the confirmation panel.
+pub const STEP_UP_REQUIRED: &str = "confirm it's you to continue";
+
+/// Keeps a WebAuthn ceremony in the session, replacing any earlier one.
+pub async fn store_ceremony(ceremony: &domain::accounts::Ceremony) -> Result<(), ServerFnError> {
+    session().await?.insert(keys::CEREMONY, ceremony).await.map_err(session_error)
+}
+
+/// Takes the ceremony out of the session: whatever happens next, it cannot be used twice.
+pub async fn take_ceremony() -> Result<domain::accounts::Ceremony, ServerFnError> {
+    let session = session().await?;
+    let ceremony = session.remove::<domain::accounts::Ceremony>(keys::CEREMONY).await;
+    match ceremony {
+        Ok(Some(c)) => Ok(c),
+        _ => Err(fail(domain::Error::unauthorized("no passkey request is in progress; try again"))),
+    }
 }
 
 /// A new id at every privilege change.

@@ -42,17 +42,17 @@ test('an admin signs up, enrols TOTP and signs in with every second factor', asy
   // A recovery code works once.
   await page.getByRole('link', { name: 'Use a recovery code instead' }).click();
   await page.getByLabel('Recovery code').fill(recovery[0]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
   await expect(page.getByText('Recovery codes left: 9')).toBeVisible();
   await signOut(page);
   await signInWithPassword(page, email);
   await page.getByRole('link', { name: 'Use a recovery code instead' }).click();
   await page.getByLabel('Recovery code').fill(recovery[0]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('wrong or was already used');
   await page.getByLabel('Recovery code').fill(recovery[1]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
 
   // A second browser signs in; the first one revokes it.
@@ -61,7 +61,7 @@ test('an admin signs up, enrols TOTP and signs in with every second factor', asy
   await signInWithPassword(otherPage, email);
   await otherPage.getByRole('link', { name: 'Use a recovery code instead' }).click();
   await otherPage.getByLabel('Recovery code').fill(recovery[2]);
-  await otherPage.getByRole('button', { name: 'Sign in' }).click();
+  await otherPage.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(otherPage.getByRole('heading', { name: 'Account security' })).toBeVisible();
 
   await page.reload();

@@ -14,7 +14,7 @@ test('sign up, sign out and sign in work without JavaScript', async ({ page }) =
   await page.getByLabel('Name').fill('Grace Hopper');
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Confirm password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
   await expect(page.getByText('Grace Hopper')).toBeVisible();
 
@@ -23,7 +23,7 @@ test('sign up, sign out and sign in work without JavaScript', async ({ page }) =
 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
 });
 

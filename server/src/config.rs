@@ -77,6 +77,10 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true,
           value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_absolute_hours: u32,
+    /// Seconds after a sign-in during which credentials can be changed without confirming again (step-up).
+    #[arg(long, env = "GATEHOUSE_STEP_UP_SECONDS", default_value_t = 600, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub step_up_seconds: u32,
     /// Directory with the browser bundle (pkg/). Default: the `site` folder beside the binary's folder.
     #[arg(long, env = "GATEHOUSE_SITE_DIR", global = true)]
     pub site_dir: Option<PathBuf>,
@@ -104,6 +108,7 @@ pub struct Config {
     pub self_registration: bool,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
+    pub step_up_seconds: u32,
     pub site_dir: PathBuf,
     pub log_format: LogFormat,
 }
@@ -137,6 +142,7 @@ impl Settings {
             self_registration: self.self_registration,
             session_idle_minutes: self.session_idle_minutes,
             session_absolute_hours: self.session_absolute_hours,
+            step_up_seconds: self.step_up_seconds,
             log_format: self.log_format,
         })
     }
@@ -153,6 +159,9 @@ fn parse_origin(raw: &str) -> Result<(String, bool), ConfigError> {
     };
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(bad("must be an origin only, like https://gatehouse.example.com"));
+    }
+    if !matches!(url.host(), Some(url::Host::Domain(_))) {
+        return Err(bad("must name the host (a domain or localhost), not an IP address: passkeys need one"));
     }
     let origin = url.origin().ascii_serialization();
     Ok((origin, https))
@@ -178,6 +187,7 @@ mod tests {
         assert!(parse_origin("https://example.com/portal").is_err());
         assert!(parse_origin("ftp://example.com").is_err());
         assert!(parse_origin("not a url").is_err());
+        assert!(parse_origin("http://127.0.0.1:3000").is_err(), "WebAuthn needs a host name");
     }
 
     #[test]

@@ -54,13 +54,19 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         PasswordHasher::with_defaults()?,
         master_key,
         Policy { require_mfa: config.require_mfa, self_registration: config.self_registration },
+        Arc::new(domain::accounts::relying_party(&config.public_origin)?),
     );
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    Ok(AppState { accounts, leptos_options, session_absolute_timeout: config.session_absolute_hours as i64 * HOUR })
+    Ok(AppState {
+        accounts,
+        leptos_options,
+        session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
+        step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,
+    })
 }
 
 /// Opens the database (creating the SQLite file and its folder on first start) and migrates it.

@@ -33,6 +33,9 @@ pub struct AccountView {
     pub totp_enabled: bool,
     pub recovery_codes_left: i64,
     pub must_enrol: bool,
+    /// Signed in (or confirmed) recently enough to change credentials.
+    pub recent_auth: bool,
+    pub passkeys: Vec<crate::api::passkeys::PasskeyView>,
     pub sessions: Vec<SessionView>,
     pub events: Vec<EventView>,
 }
@@ -53,6 +56,8 @@ pub async fn account_overview() -> Result<Option<AccountView>, ServerFnError> {
     let mfa = state.accounts.mfa_status(&me.user.id).await.map_err(ssr::fail)?;
     let sessions = state.accounts.sessions(&me.user.id).await.map_err(ssr::fail)?;
     let events = state.accounts.recent_events(&me.user.id, 20).await.map_err(ssr::fail)?;
+    let passkeys = state.accounts.passkeys(&me.user.id).await.map_err(ssr::fail)?;
+    let recent_auth = me.recently_authenticated().await?;
     Ok(Some(AccountView {
         display_name: me.user.display_name,
         email: me.user.email,
@@ -60,7 +65,18 @@ pub async fn account_overview() -> Result<Option<AccountView>, ServerFnError> {
         has_password: me.user.has_password,
         totp_enabled: mfa.totp,
         recovery_codes_left: mfa.recovery_codes_left,
-        must_enrol: me.must_enrol && !mfa.totp,
+        must_enrol: me.must_enrol && !mfa.totp && passkeys.is_empty(),
+        recent_auth,
+        passkeys: passkeys
+            .into_iter()
+            .map(|p| crate::api::passkeys::PasskeyView {
+                id: p.id,
+                name: p.name,
+                created: format_utc(p.created_at),
+                last_used: p.last_used_at.map(format_utc).unwrap_or_else(|| "never".to_owned()),
+                backed_up: p.backed_up,
+            })
+            .collect(),
         sessions: sessions
             .into_iter()
             .map(|s| SessionView {
@@ -94,6 +110,7 @@ pub async fn change_password(
         return Err(ssr::fail(domain::Error::invalid("the two new passwords differ")));
     }
     let me = ssr::signed_in().await?;
+    me.require_recent_auth().await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     state
@@ -107,6 +124,7 @@ pub async fn change_password(
 #[server(prefix = "/rpc", endpoint = "begin_totp")]
 pub async fn begin_totp() -> Result<TotpSetup, ServerFnError> {
     let me = ssr::signed_in().await?;
+    me.require_recent_auth().await?;
     let state = ssr::state()?;
     let e = state.accounts.begin_totp_enrolment(&me.user.id, &me.user.email).await.map_err(ssr::fail)?;
     Ok(TotpSetup { qr_svg: e.qr_svg, secret: e.secret_base32 })
@@ -116,6 +134,7 @@ pub async fn begin_totp() -> Result<TotpSetup, ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "confirm_totp")]
 pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
     let me = ssr::signed_in().await?;
+    me.require_recent_auth().await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let codes = state.accounts.confirm_totp_enrolment(&me.user.id, &code, &meta).await.map_err(ssr::fail)?;
@@ -127,6 +146,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "remove_totp")]
 pub async fn remove_totp(password: String) -> Result<(), ServerFnError> {
     let me = ssr::signed_in().await?;
+    me.require_recent_auth().await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     state.accounts.remove_totp(&me.user.id, &password, &meta).await.map_err(ssr::fail)?;
@@ -139,6 +159,7 @@ pub async fn remove_totp(password: String) -> Result<(), ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(password: String) -> Result<Vec<String>, ServerFnError> {
     let me = ssr::signed_in().await?;
+    me.require_recent_auth().await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let codes = state.accounts.regenerate_recovery_codes(&me.user.id, &password, &meta).await.map_err(ssr::fail)?;
@@ -173,6 +194,7 @@ fn describe_event(event_type: &str, detail: Option<&str>) -> String {
         "session.signed_in" => match detail {
             Some("totp") => "Signed in with password and authenticator app",
             Some("recovery_code") => "Signed in with a recovery code",
+            Some("passkey") => "Signed in with a passkey",
             _ => "Signed in with password",
         },
         "sign_in.password" => "Password accepted, second factor asked",
@@ -185,6 +207,11 @@ fn describe_event(event_type: &str, detail: Option<&str>) -> String {
         "totp.removed" => "Authenticator app removed",
         "recovery_codes.regenerated" => "New recovery codes made",
         "account.unlocked" => "Account unlocked by an operator",
+        "sign_in.passkey" => "Passkey sign-in refused",
+        "passkey.added" => "Passkey added",
+        "passkey.renamed" => "Passkey renamed",
+        "passkey.removed" => "Passkey removed",
+        "session.stepped_up" => "Confirmed it was you",
         other => other,
     };
     match (event_type, detail) {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod passkeys;
 
 use leptos::prelude::ServerFnError;
 

@@ -3,6 +3,9 @@
 pub mod alert;
 pub mod field;
 pub mod layout;
+pub mod passkey_sign_in;
+pub mod passkeys_section;
 pub mod recovery_codes;
 pub mod sessions_table;
+pub mod step_up;
 pub mod totp_setup;

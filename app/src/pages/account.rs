@@ -6,6 +6,9 @@ use leptos_router::components::Redirect;
 
 use crate::api::account::*;
 use crate::api::auth::SignOut;
+use crate::api::passkeys::{RemovePasskey, RenamePasskey, StepUpPassword};
+use crate::components::passkeys_section::{PasskeysSection, add_passkey};
+use crate::components::step_up::{StepUpPanel, step_up_with_passkey};
 use crate::api::error_text;
 use crate::components::alert::{ActionDone, ActionError};
 use crate::components::field::Field;
@@ -23,6 +26,11 @@ struct Actions {
     revoke: ServerAction<RevokeSession>,
     revoke_others: ServerAction<RevokeOtherSessions>,
     sign_out: ServerAction<SignOut>,
+    add_passkey: Action<String, Result<(), String>>,
+    rename_passkey: ServerAction<RenamePasskey>,
+    remove_passkey: ServerAction<RemovePasskey>,
+    step_up_password: ServerAction<StepUpPassword>,
+    step_up_passkey: Action<(), Result<(), String>>,
 }
 
 #[component]
@@ -36,6 +44,11 @@ pub fn Account() -> impl IntoView {
         revoke: ServerAction::new(),
         revoke_others: ServerAction::new(),
         sign_out: ServerAction::new(),
+        add_passkey: Action::new_local(|name: &String| add_passkey(name.clone())),
+        rename_passkey: ServerAction::new(),
+        remove_passkey: ServerAction::new(),
+        step_up_password: ServerAction::new(),
+        step_up_passkey: Action::new_local(|_: &()| step_up_with_passkey()),
     };
     let overview = Resource::new(
         move || {
@@ -46,6 +59,13 @@ pub fn Account() -> impl IntoView {
                 a.regenerate.version().get(),
                 a.revoke.version().get(),
                 a.revoke_others.version().get(),
+                (
+                    a.add_passkey.version().get(),
+                    a.rename_passkey.version().get(),
+                    a.remove_passkey.version().get(),
+                    a.step_up_password.version().get(),
+                    a.step_up_passkey.version().get(),
+                ),
             )
         },
         |_| account_overview(),
@@ -55,7 +75,7 @@ pub fn Account() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(Some(acct)) => view! { <AccountBody acct a/> }.into_any(),
+                    Ok(Some(acct)) => AccountBody(AccountBodyProps { acct, a }).into_any(),
                     Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
                     Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
                 }
@@ -81,8 +101,21 @@ fn AccountBody(acct: AccountView, a: Actions) -> impl IntoView {
                 "Your organisation requires a second factor. Set up an authenticator app to continue."
             </p>
         })}
-        <TwoFactorSection acct=acct.clone() a/>
-        <PasswordSection a/>
+        {(!acct.recent_auth).then(|| view! {
+            <StepUpPanel
+                has_passkey=!acct.passkeys.is_empty()
+                has_password=acct.has_password
+                has_totp=acct.totp_enabled
+                with_password=a.step_up_password
+                with_passkey=a.step_up_passkey
+            />
+        })}
+        <PasskeysSection passkeys=acct.passkeys.clone() editable=acct.recent_auth add=a.add_passkey
+            rename=a.rename_passkey remove=a.remove_passkey/>
+        {(acct.recent_auth && acct.has_password).then(|| view! {
+            <TwoFactorSection acct=acct.clone() a/>
+            <PasswordSection a/>
+        })}
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Sessions"</h2>
             <SessionsTable sessions=acct.sessions.clone() revoke=a.revoke revoke_others=a.revoke_others/>

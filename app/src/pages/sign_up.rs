@@ -8,6 +8,7 @@ use crate::api::auth::{SignUp as SignUpFn, invitation_info};
 use crate::api::error_text;
 use crate::components::alert::ActionError;
 use crate::components::field::Field;
+use crate::webauthn;
 
 #[component]
 pub fn SignUp() -> impl IntoView {
@@ -45,11 +46,59 @@ pub fn SignUp() -> impl IntoView {
                                     <button type="submit" disabled=move || action.pending().get()>"Create account"</button>
                                 </ActionForm>
                                 <ActionError value=action.value()/>
+                                <p class="divider"><span>"or"</span></p>
+                                <PasskeySignUp invitation=invite()/>
                             }.into_any()
                         }
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The value of a text input by id (the sign-up form's email and name).
+fn input_value(id: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| i.value())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        String::new()
+    }
+}
+
+async fn sign_up_with_passkey(invitation: Option<String>) -> Result<(), String> {
+    use crate::api::passkeys::{begin_passkey_sign_up, finish_passkey_sign_up};
+    let options = begin_passkey_sign_up(invitation, input_value("email"), input_value("display_name"))
+        .await
+        .map_err(|e| error_text(&e))?;
+    let credential = webauthn::create(options).await?;
+    finish_passkey_sign_up(credential).await.map_err(|e| error_text(&e))?;
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href("/account");
+    }
+    Ok(())
+}
+
+/// A passkey instead of a password: the account has no password at all.
+#[component]
+fn PasskeySignUp(invitation: Option<String>) -> impl IntoView {
+    let action = Action::new_local(move |_: &()| sign_up_with_passkey(invitation.clone()));
+    view! {
+        <p class="muted">"Skip the password: fill in your email and name above, then create a passkey."</p>
+        <button type="button" class="secondary wide" on:click=move |_| { action.dispatch(()); } disabled=move || action.pending().get()>
+            "Create account with a passkey"
+        </button>
+        {move || action.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
     }
 }

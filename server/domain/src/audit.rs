@@ -48,6 +48,11 @@ pub enum EventType {
     RecoveryCodesRegenerated,
     SessionRevoked,
     AccountUnlocked,
+    SignInPasskey,
+    PasskeyAdded,
+    PasskeyRenamed,
+    PasskeyRemoved,
+    StepUp,
 }
 
 impl EventType {
@@ -67,6 +72,11 @@ impl EventType {
             EventType::RecoveryCodesRegenerated => "recovery_codes.regenerated",
             EventType::SessionRevoked => "session.revoked",
             EventType::AccountUnlocked => "account.unlocked",
+            EventType::SignInPasskey => "sign_in.passkey",
+            EventType::PasskeyAdded => "passkey.added",
+            EventType::PasskeyRenamed => "passkey.renamed",
+            EventType::PasskeyRemoved => "passkey.removed",
+            EventType::StepUp => "session.stepped_up",
         }
     }
 }

@@ -9,13 +9,13 @@ async fn writes_from_another_origin_are_refused(app: &TestApp) {
     assert_eq!(res.status(), 403, "no Origin and no Referer");
     let res = c
         .post(app.url("/rpc/sign_in"))
-        .header("referer", format!("{}.evil.example/login", app.base))
+        .header("referer", format!("{}.evil.example/login", app.public))
         .form(&form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "a look-alike Referer");
-    let res = c.post(app.url("/rpc/sign_in")).header("referer", app.url("/login")).form(&form).send().await.unwrap();
+    let res = c.post(app.url("/rpc/sign_in")).header("referer", format!("{}/login", app.public)).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 401, "a same-origin Referer reaches the handler");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events").await, 1);
 }

@@ -27,7 +27,7 @@ async fn the_session_id_changes_at_sign_in_and_sign_out_ends_it_on_the_server(ap
     // The first id is dead; the second works until sign-out, then is dead on the server too.
     let replay = |pair: String| {
         let url = app.url("/rpc/account_overview");
-        let origin = app.base.clone();
+        let origin = app.public.clone();
         async move {
             let res = reqwest::Client::new().post(url).header("cookie", pair).header("origin", origin).send().await.unwrap();
             res.json::<serde_json::Value>().await.unwrap()

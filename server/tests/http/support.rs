@@ -34,7 +34,10 @@ macro_rules! both_backends {
 }
 
 pub struct TestApp {
+    /// Where requests go (the listener).
     pub base: String,
+    /// The public URL (WebAuthn needs a host name, so `localhost`, not the IP).
+    pub public: String,
     pub state: app::ssr::AppState,
     db: TestDatabase,
     _data: tempfile::TempDir,
@@ -50,6 +53,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://127.0.0.1:{}", addr.port());
+        let public = format!("http://localhost:{}", addr.port());
         let mut args = vec![
             "gatehouse".to_owned(),
             "serve".to_owned(),
@@ -61,7 +65,7 @@ impl TestApp {
             db.url.clone(),
         ];
         if !extra.contains(&"--public-url") {
-            args.extend(["--public-url".to_owned(), base.clone()]);
+            args.extend(["--public-url".to_owned(), public.clone()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
         let config = Cli::try_parse_from(args).unwrap().settings.resolve().unwrap();
@@ -71,7 +75,7 @@ impl TestApp {
         let server = tokio::spawn(server::serve(listener, router, async {
             let _ = rx.await;
         }));
-        TestApp { base, state, db, _data: data, shutdown, server }
+        TestApp { base, public, state, db, _data: data, shutdown, server }
     }
 
     pub async fn stop(self) {
@@ -84,7 +88,7 @@ impl TestApp {
     /// A browser: its own cookie jar, sends this portal's Origin on every request, does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
         let mut headers = HeaderMap::new();
-        headers.insert(ORIGIN, HeaderValue::from_str(&self.base).unwrap());
+        headers.insert(ORIGIN, HeaderValue::from_str(&self.public).unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
             .default_headers(headers)

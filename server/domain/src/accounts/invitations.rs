@@ -47,7 +47,7 @@ pub struct SignUp {
     pub password: String,
 }
 
-const LINK_INVALID: &str = "this sign-up link is invalid, already used or expired; ask for a new one";
+pub(crate) const LINK_INVALID: &str = "this sign-up link is invalid, already used or expired; ask for a new one";
 
 impl Accounts {
     /// Creates a one-time link secret; returns it (shown once, stored as a digest).
@@ -81,7 +81,7 @@ impl Accounts {
         Ok(secret)
     }
 
-    async fn usable_invitation(&self, secret: &str, now: Millis) -> Result<InvitationRow> {
+    pub(crate) async fn usable_invitation(&self, secret: &str, now: Millis) -> Result<InvitationRow> {
         let mut conn = self.store.pool().acquire().await?;
         let row = rows::by_secret_hash(&mut conn, &sha256_hex(secret.trim().as_bytes()))
             .await?

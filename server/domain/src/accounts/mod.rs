@@ -2,6 +2,7 @@
 
 mod email;
 mod invitations;
+mod passkeys;
 mod password;
 mod recovery;
 mod role;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 pub use email::Email;
 pub use invitations::{InvitationKind, InvitationPreview, SignUp, BOOTSTRAP_LINK_TTL, INVITATION_TTL};
+pub use passkeys::{CEREMONY_TTL, Ceremony, PasskeyInfo, relying_party};
 pub use password::{Password, PasswordHasher};
 pub use recovery::RecoveryCodes;
 pub use role::{Role, UserStatus};
@@ -43,11 +45,18 @@ pub struct Accounts {
     hasher: PasswordHasher,
     master_key: Arc<MasterKey>,
     policy: Policy,
+    webauthn: Arc<webauthn_rs::Webauthn>,
 }
 
 impl Accounts {
-    pub fn new(store: Store, hasher: PasswordHasher, master_key: Arc<MasterKey>, policy: Policy) -> Self {
-        Accounts { store, hasher, master_key, policy }
+    pub fn new(
+        store: Store,
+        hasher: PasswordHasher,
+        master_key: Arc<MasterKey>,
+        policy: Policy,
+        webauthn: Arc<webauthn_rs::Webauthn>,
+    ) -> Self {
+        Accounts { store, hasher, master_key, policy, webauthn }
     }
 
     pub fn store(&self) -> &Store {

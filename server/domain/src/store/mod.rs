@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod invitations;
+pub mod passkeys;
 pub mod sessions;
 pub mod throttle;
 

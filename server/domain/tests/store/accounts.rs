@@ -175,6 +175,7 @@ async fn weak_stored_hashes_are_upgraded_at_sign_in(store: Store) {
         domain::accounts::PasswordHasher::new((2048, 2, 1), 1).unwrap(),
         std::sync::Arc::new(domain::crypto::MasterKey::generate()),
         Policy::default(),
+        std::sync::Arc::new(domain::accounts::relying_party("http://localhost:3000").unwrap()),
     );
     strong.sign_in_password("ada@example.com", PASSWORD, &meta()).await.unwrap();
     let (phc,): (String,) = sqlx::query_as("SELECT password_hash FROM users").fetch_one(store.pool()).await.unwrap();

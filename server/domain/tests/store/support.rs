@@ -38,7 +38,13 @@ where
 
 /// A cheap hasher: the same algorithm, lower cost, so tests stay fast.
 pub fn accounts(store: Store, policy: Policy) -> Accounts {
-    Accounts::new(store, PasswordHasher::new((1024, 2, 1), 2).unwrap(), Arc::new(MasterKey::generate()), policy)
+    Accounts::new(
+        store,
+        PasswordHasher::new((1024, 2, 1), 2).unwrap(),
+        Arc::new(MasterKey::generate()),
+        policy,
+        Arc::new(domain::accounts::relying_party("http://localhost:3000").unwrap()),
+    )
 }
 
 pub fn meta() -> RequestMeta {

@@ -1,0 +1,47 @@
+//! The step-up guard's face: "Confirm it's you" with a passkey, or the password (and code).
+
+use leptos::prelude::*;
+
+use crate::api::error_text;
+use crate::api::passkeys::{StepUpPassword, begin_step_up, finish_step_up};
+use crate::components::alert::ActionError;
+use crate::components::field::Field;
+use crate::webauthn;
+
+pub async fn step_up_with_passkey() -> Result<(), String> {
+    let options = begin_step_up().await.map_err(|e| error_text(&e))?;
+    let credential = webauthn::get(options, None).await?;
+    finish_step_up(credential).await.map_err(|e| error_text(&e))
+}
+
+#[component]
+pub fn StepUpPanel(
+    has_passkey: bool,
+    has_password: bool,
+    has_totp: bool,
+    with_password: ServerAction<StepUpPassword>,
+    with_passkey: Action<(), Result<(), String>>,
+) -> impl IntoView {
+    view! {
+        <section class="card step-up" aria-labelledby="step-up-title">
+            <h2 id="step-up-title">"Confirm it's you"</h2>
+            <p>"Changing your sign-in methods needs a recent sign-in. Confirm it's you to continue."</p>
+            {has_passkey.then(|| view! {
+                <button type="button" on:click=move |_| { with_passkey.dispatch(()); } disabled=move || with_passkey.pending().get()>
+                    "Confirm with a passkey"
+                </button>
+                {move || with_passkey.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
+            })}
+            {has_password.then(|| view! {
+                <ActionForm action=with_password>
+                    <Field label="Your password" name="password" id="step-up-password" kind="password" autocomplete="current-password"/>
+                    {has_totp.then(|| view! {
+                        <Field label="Code from your authenticator app" name="code" id="step-up-code" autocomplete="one-time-code" inputmode="numeric"/>
+                    })}
+                    <button type="submit" class="secondary">"Confirm with password"</button>
+                </ActionForm>
+                <ActionError value=with_password.value()/>
+            })}
+        </section>
+    }
+}
