@@ -21,6 +21,8 @@ apt_install() {
 }
 
 ensure_rust_tools() {
+  # webauthn-rs links OpenSSL.
+  apt_install libssl-dev pkg-config
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
