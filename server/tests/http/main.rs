@@ -6,6 +6,7 @@ mod support;
 mod binary;
 mod health;
 mod origin_and_limits;
+mod passkeys;
 mod sessions;
 mod sign_in;
 mod sign_up;
