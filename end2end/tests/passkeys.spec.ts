@@ -85,3 +85,16 @@ test.describe('step-up', () => {
     await expect(page.getByText('No passkeys yet.')).toBeVisible();
   });
 });
+
+test('a browser without WebAuthn sees a clear message instead of a passkey button', async ({ page }) => {
+  await page.addInitScript(() => {
+    // @ts-expect-error: simulate a browser without WebAuthn
+    delete window.PublicKeyCredential;
+  });
+  await page.goto('/login');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await expect(page.getByRole('alert')).toContainText('does not support passkeys');
+  await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toHaveCount(0);
+  // Password sign-in is still there.
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+});

@@ -244,3 +244,39 @@ crate::both_backends!(
     malformed_json_is_a_bad_request,
     credential_changes_need_a_recent_sign_in_and_the_last_way_in_stays,
 );
+
+async fn a_link_creates_a_passkey_only_account_in_one_step(backend: crate::support::Backend, extra: &[&str]) {
+    let app = TestApp::spawn(backend, extra).await;
+    let link = app.link(domain::accounts::InvitationKind::Bootstrap, None, domain::accounts::Role::Admin).await;
+    let b = app.browser();
+    let res = rpc_json(&app, &b, "begin_passkey_sign_up", json!({ "invitation": link, "email": EMAIL, "display_name": "Ada" })).await;
+    assert_eq!(res.status(), 200);
+    let ccr: CreationChallengeResponse = res.json().await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0, "nothing is written before the passkey exists");
+    let mut authenticator = SoftPasskey::new(true);
+    let reg = authenticator.do_registration(app.public.parse().unwrap(), non_resident(ccr)).unwrap();
+    let res = rpc_json(&app, &b, "finish_passkey_sign_up", json!({ "credential": reg })).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let view = app.overview(&b).await.expect("signed in");
+    assert_eq!(view["has_password"], false);
+    assert_eq!(view["role"], "admin");
+    assert_eq!(view["must_enrol"], false, "a passkey satisfies require-MFA");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE password_hash IS NULL").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used_at IS NOT NULL").await, 1);
+    // The link is spent: a second sign-up with it is refused before any passkey is made.
+    let res = rpc_json(&app, &app.browser(), "begin_passkey_sign_up", json!({ "invitation": link, "email": "b@example.com", "display_name": "B" })).await;
+    assert_eq!(res.status(), 422);
+    // Password sign-in cannot reach a passkey-only account.
+    assert_eq!(app.sign_in(&app.browser(), EMAIL, "any password at all").await.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_link_creates_a_passkey_only_account_in_one_step_sqlite() {
+    a_link_creates_a_passkey_only_account_in_one_step(crate::support::Backend::Sqlite, &["--require-mfa"]).await;
+}
+
+#[tokio::test]
+async fn a_link_creates_a_passkey_only_account_in_one_step_postgres() {
+    a_link_creates_a_passkey_only_account_in_one_step(crate::support::Backend::Postgres, &["--require-mfa"]).await;
+}
