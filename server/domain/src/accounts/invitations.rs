@@ -92,6 +92,19 @@ impl Accounts {
         Ok(row)
     }
 
+    /// The link a sign-up uses, checked against the email; `None` for self-registration (when on).
+    pub(crate) async fn sign_up_invitation(&self, secret: Option<&str>, email: &Email, now: Millis) -> Result<Option<InvitationRow>> {
+        let invitation = match secret.filter(|s| !s.trim().is_empty()) {
+            Some(secret) => self.usable_invitation(secret, now).await?,
+            None if self.policy.self_registration => return Ok(None),
+            None => return Err(Error::forbidden("sign-up needs an invitation link")),
+        };
+        if invitation.email.as_deref().is_some_and(|e| e != email.as_str()) {
+            return Err(Error::invalid("this invitation is for another email address"));
+        }
+        Ok(Some(invitation))
+    }
+
     pub async fn preview_invitation(&self, secret: &str) -> Result<InvitationPreview> {
         let row = self.usable_invitation(secret, now_ms()).await?;
         Ok(InvitationPreview {
@@ -108,16 +121,7 @@ impl Accounts {
         let email = Email::parse(&form.email)?;
         let display_name = validate_display_name(&form.display_name)?;
         let password = Password::new(form.password)?;
-        let invitation = match form.invitation.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(secret) => Some(self.usable_invitation(secret, now).await?),
-            None if self.policy.self_registration => None,
-            None => return Err(Error::forbidden("sign-up needs an invitation link")),
-        };
-        if let Some(inv) = &invitation {
-            if inv.email.as_deref().is_some_and(|e| e != email.as_str()) {
-                return Err(Error::invalid("this invitation is for another email address"));
-            }
-        }
+        let invitation = self.sign_up_invitation(form.invitation.as_deref(), &email, now).await?;
         let role = invitation.as_ref().map(|i| Role::parse(&i.role)).transpose()?.unwrap_or(Role::Developer);
         let phc = self.hasher.hash(&password).await?;
         let row = UserRow {

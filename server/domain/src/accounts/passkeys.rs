@@ -223,16 +223,7 @@ impl Accounts {
         let email = Email::parse(email)?;
         let display_name = validate_display_name(display_name)?;
         let now = now_ms();
-        let invitation = match invitation.filter(|s| !s.trim().is_empty()) {
-            Some(secret) => Some(self.usable_invitation(secret, now).await?),
-            None if self.policy.self_registration => None,
-            None => return Err(Error::forbidden("sign-up needs an invitation link")),
-        };
-        if let Some(inv) = &invitation {
-            if inv.email.as_deref().is_some_and(|e| e != email.as_str()) {
-                return Err(Error::invalid("this invitation is for another email address"));
-            }
-        }
+        let invitation = self.sign_up_invitation(invitation, &email, now).await?;
         let mut conn = self.store.pool().acquire().await?;
         if user_rows::user_by_email(&mut conn, email.as_str()).await?.is_some() {
             return Err(Error::conflict("an account with this email already exists"));
