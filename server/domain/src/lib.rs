@@ -5,6 +5,8 @@ pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod scopes;
 pub mod store;
+pub mod tokens;
 
 pub use error::{Error, Result};

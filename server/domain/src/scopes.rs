@@ -1,0 +1,162 @@
+//! The scope catalogue: every scope a token or client can hold, its one-line description, and the
+//! hierarchy (a parent grants its children: `tokens` grants `tokens:read`; `admin` grants all).
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::accounts::Role;
+use crate::{Error, Result};
+
+/// One entry of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The lowest role that may hold it.
+    pub min_role: Role,
+}
+
+pub const CATALOGUE: &[ScopeInfo] = &[
+    ScopeInfo { name: "user", description: "Read your profile: name and role", min_role: Role::Developer },
+    ScopeInfo { name: "user:email", description: "Read your email address", min_role: Role::Developer },
+    ScopeInfo { name: "tokens", description: "List and revoke your personal access tokens", min_role: Role::Developer },
+    ScopeInfo { name: "tokens:read", description: "List your personal access tokens and what they did", min_role: Role::Developer },
+    ScopeInfo { name: "clients", description: "Manage your OAuth clients", min_role: Role::Developer },
+    ScopeInfo { name: "clients:read", description: "Read your OAuth clients", min_role: Role::Developer },
+    ScopeInfo { name: "audit:read", description: "Read the whole audit trail", min_role: Role::Auditor },
+    ScopeInfo { name: "admin", description: "Everything, for every user: the admin area and its API", min_role: Role::Admin },
+];
+
+/// A scope from the catalogue. Only `Scope::parse` makes one, so an unknown scope cannot exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope(&'static str);
+
+impl Scope {
+    pub fn parse(name: &str) -> Result<Self> {
+        CATALOGUE
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| Scope(s.name))
+            .ok_or_else(|| Error::invalid(format!("unknown scope {:?}", name.chars().take(40).collect::<String>())))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    pub fn info(self) -> &'static ScopeInfo {
+        CATALOGUE.iter().find(|s| s.name == self.0).unwrap_or(&CATALOGUE[0])
+    }
+
+    /// `a` grants `b` when they are equal, `a` is `b`'s parent (`tokens` → `tokens:read`), or `a` is `admin`.
+    pub fn grants(self, other: Scope) -> bool {
+        self == other
+            || self.0 == "admin"
+            || other.0.split_once(':').is_some_and(|(parent, _)| parent == self.0)
+    }
+
+    /// Whether a user of `role` may hold this scope.
+    pub fn allowed_for(self, role: Role) -> bool {
+        role_rank(role) >= role_rank(self.info().min_role)
+    }
+}
+
+fn role_rank(r: Role) -> u8 {
+    match r {
+        Role::Developer => 0,
+        Role::Auditor => 1,
+        Role::Admin => 2,
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A non-empty set of scopes, stored as space-separated text (the OAuth `scope` form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeSet(BTreeSet<Scope>);
+
+impl ScopeSet {
+    /// Parses space- or comma-separated names; refuses unknown names and an empty set.
+    pub fn parse(text: &str) -> Result<Self> {
+        let set = text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(Scope::parse)
+            .collect::<Result<BTreeSet<_>>>()?;
+        if set.is_empty() {
+            return Err(Error::invalid("choose at least one scope"));
+        }
+        Ok(ScopeSet(set))
+    }
+
+    pub fn grants(&self, required: Scope) -> bool {
+        self.0.iter().any(|s| s.grants(required))
+    }
+
+    /// Refuses a set holding any scope beyond the role.
+    pub fn check_role(&self, role: Role) -> Result<()> {
+        match self.0.iter().find(|s| !s.allowed_for(role)) {
+            Some(s) => Err(Error::forbidden(format!("your role cannot grant the scope {s}"))),
+            None => Ok(()),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn to_text(&self) -> String {
+        self.0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_names_follow_the_naming_rule() {
+        for s in CATALOGUE {
+            assert!(s.name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':'), "{}", s.name);
+            // A child's parent, where the catalogue has it, holds the child's role or a lower one.
+            if let Some(parent) = s.name.split_once(':').and_then(|(p, _)| CATALOGUE.iter().find(|c| c.name == p)) {
+                assert!(role_rank(parent.min_role) <= role_rank(s.min_role), "{}", s.name);
+            }
+            assert!(!s.description.is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_scopes_are_refused() {
+        assert!(Scope::parse("user").is_ok());
+        assert!(Scope::parse("users").is_err());
+        assert!(Scope::parse("USER").is_err());
+        assert!(ScopeSet::parse("user repo").is_err());
+        assert!(ScopeSet::parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_parent_grants_its_children_but_not_the_reverse() {
+        let s = |n| Scope::parse(n).unwrap();
+        assert!(s("tokens").grants(s("tokens:read")));
+        assert!(!s("tokens:read").grants(s("tokens")));
+        assert!(s("user").grants(s("user:email")));
+        assert!(!s("user").grants(s("tokens:read")));
+        assert!(s("admin").grants(s("audit:read")));
+        let set = ScopeSet::parse("user:email, tokens").unwrap();
+        assert!(set.grants(s("tokens:read")) && set.grants(s("user:email")) && !set.grants(s("user")));
+        assert_eq!(set.to_text(), "tokens user:email");
+    }
+
+    #[test]
+    fn a_role_cannot_grant_scopes_beyond_itself() {
+        assert!(ScopeSet::parse("audit:read").unwrap().check_role(Role::Developer).is_err());
+        assert!(ScopeSet::parse("audit:read").unwrap().check_role(Role::Auditor).is_ok());
+        assert!(ScopeSet::parse("admin").unwrap().check_role(Role::Auditor).is_err());
+        assert!(ScopeSet::parse("admin user").unwrap().check_role(Role::Admin).is_ok());
+    }
+}
