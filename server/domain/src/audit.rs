@@ -53,6 +53,9 @@ pub enum EventType {
     PasskeyRenamed,
     PasskeyRemoved,
     StepUp,
+    TokenCreated,
+    TokenRevoked,
+    TokenRegenerated,
 }
 
 impl EventType {
@@ -77,6 +80,9 @@ impl EventType {
             EventType::PasskeyRenamed => "passkey.renamed",
             EventType::PasskeyRemoved => "passkey.removed",
             EventType::StepUp => "session.stepped_up",
+            EventType::TokenCreated => "token.created",
+            EventType::TokenRevoked => "token.revoked",
+            EventType::TokenRegenerated => "token.regenerated",
         }
     }
 }

@@ -53,6 +53,8 @@ impl Error {
 const CONSTRAINT_MESSAGES: &[(&str, &str)] = &[
     ("users_email_key", "an account with this email already exists"),
     ("users.email", "an account with this email already exists"),
+    ("personal_tokens_active_name_key", "you already have an active token with this name"),
+    ("personal_tokens.user_id, personal_tokens.name", "you already have an active token with this name"),
 ];
 
 impl From<sqlx::Error> for Error {

@@ -35,6 +35,11 @@ impl Prefix {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `gat`: personal access tokens.
+    pub fn personal() -> Self {
+        Prefix("gat".to_owned())
+    }
 }
 
 /// A token in full. Shown once; Debug is redacted and there is no Display or Serialize.

@@ -3,3 +3,4 @@
 mod accounts;
 mod migrations;
 mod support;
+mod tokens;

@@ -1,0 +1,85 @@
+//! Rows of personal access tokens.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+use crate::clock::Millis;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub note: Option<String>,
+    pub scopes: String,
+    pub digest: String,
+    pub hint: String,
+    pub allowlist: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub status_at: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub last_used_ip: Option<String>,
+    pub last_used_ua: Option<String>,
+}
+
+const COLUMNS: &str = "id, user_id, name, note, scopes, digest, hint, allowlist, status, status_reason, status_at, \
+                       created_at, expires_at, last_used_at, last_used_ip, last_used_ua";
+
+pub async fn insert(conn: &mut AnyConnection, r: &TokenRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO personal_tokens (id, user_id, name, note, scopes, digest, hint, allowlist, status, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&r.id)
+    .bind(&r.user_id)
+    .bind(&r.name)
+    .bind(&r.note)
+    .bind(&r.scopes)
+    .bind(&r.digest)
+    .bind(&r.hint)
+    .bind(&r.allowlist)
+    .bind(&r.status)
+    .bind(r.created_at)
+    .bind(r.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user's tokens, active first, newest first; ended tokens only while younger than `since`.
+pub async fn for_user(conn: &mut AnyConnection, user_id: &str, since: Millis) -> Result<Vec<TokenRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM personal_tokens WHERE user_id = $1 AND (status = 'active' OR status_at >= $2) \
+         ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, created_at DESC"
+    );
+    Ok(sqlx::query_as(&sql).bind(user_id).bind(since).fetch_all(conn).await?)
+}
+
+pub async fn by_id_for_user(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result<Option<TokenRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM personal_tokens WHERE id = $1 AND user_id = $2");
+    Ok(sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(conn).await?)
+}
+
+pub async fn by_digest(conn: &mut AnyConnection, digest: &str) -> Result<Option<TokenRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM personal_tokens WHERE digest = $1");
+    Ok(sqlx::query_as(&sql).bind(digest).fetch_optional(conn).await?)
+}
+
+/// Ends an active token; false if it was not active (already ended, or not this user's).
+pub async fn end(conn: &mut AnyConnection, user_id: &str, id: &str, status: &str, reason: &str, now: Millis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE personal_tokens SET status = $1, status_reason = $2, status_at = $3 \
+         WHERE id = $4 AND user_id = $5 AND status = 'active'",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
