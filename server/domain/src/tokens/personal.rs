@@ -118,11 +118,16 @@ fn validate_note(raw: Option<String>) -> Result<Option<String>> {
 pub struct Tokens {
     store: Store,
     policy: TokenPolicy,
+    pub(super) cache: super::verify::Cache,
 }
 
 impl Tokens {
     pub fn new(store: Store, policy: TokenPolicy) -> Self {
-        Tokens { store, policy }
+        Tokens { store, policy, cache: Default::default() }
+    }
+
+    pub(super) fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn policy(&self) -> &TokenPolicy {
@@ -214,6 +219,7 @@ impl Tokens {
         }
         audit::record(&mut tx, meta, Event { target: Some(id), ..Event::success(EventType::TokenRevoked, Some(user_id)) }).await?;
         tx.commit().await?;
+        self.cache.evict_token(id);
         Ok(())
     }
 
@@ -233,6 +239,7 @@ impl Tokens {
         audit::record(&mut tx, meta, Event { target: Some(&info.id), detail: Some(id), ..Event::success(EventType::TokenRegenerated, Some(&user.id)) })
             .await?;
         tx.commit().await?;
+        self.cache.evict_token(id);
         Ok((info, token))
     }
 }

@@ -118,3 +118,48 @@ crate::both_backends!(
     another_users_token_is_not_found,
     regenerating_revokes_the_old_token_and_keeps_the_settings,
 );
+
+mod verification {
+    use super::*;
+    use domain::tokens::{Refusal, VerifyError};
+
+    fn refused(r: Result<domain::tokens::Principal, VerifyError>) -> Refusal {
+        match r {
+            Err(VerifyError::Refused(why)) => why,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    async fn a_valid_token_verifies_and_every_bad_one_is_refused(store: Store) {
+        let acc = accounts(store.clone(), Policy::default());
+        let ada = admin(&acc, "ada@example.com").await;
+        let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+        let inside: std::net::IpAddr = "10.1.2.3".parse().unwrap();
+        let outside: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let (info, token) = tokens.create(&ada, new_token("ci", "tokens:read", Expiry::Days(7)), &meta()).await.unwrap();
+        let now = now_ms();
+        let p = tokens.verify(token.expose(), inside, now).await.unwrap();
+        assert_eq!((p.user_id.as_str(), p.token_id.as_str()), (ada.id.as_str(), info.id.as_str()));
+        assert!(p.scopes.grants(domain::scopes::Scope::parse("tokens:read").unwrap()));
+        assert_eq!(refused(tokens.verify(token.expose(), outside, now).await), Refusal::AddressNotAllowed);
+        assert_eq!(refused(tokens.verify("gat_nope", inside, now).await), Refusal::Malformed);
+        let unknown = domain::tokens::format::generate(&domain::tokens::format::Prefix::personal());
+        assert_eq!(refused(tokens.verify(unknown.expose(), inside, now).await), Refusal::Invalid);
+        assert_eq!(refused(tokens.verify(token.expose(), inside, now + 8 * DAY).await), Refusal::Invalid, "expired");
+        // Revoking evicts the cached entry at once.
+        tokens.revoke(&ada.id, &info.id, &meta()).await.unwrap();
+        assert_eq!(refused(tokens.verify(token.expose(), inside, now).await), Refusal::Invalid);
+    }
+
+    async fn a_disabled_owners_token_is_refused(store: Store) {
+        let acc = accounts(store.clone(), Policy::default());
+        let ada = admin(&acc, "ada@example.com").await;
+        let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+        let (_, token) = tokens.create(&ada, new_token("ci", "user", Expiry::Days(7)), &meta()).await.unwrap();
+        sqlx::query("UPDATE users SET status = 'disabled'").execute(store.pool()).await.unwrap();
+        let ip = "10.0.0.1".parse().unwrap();
+        assert_eq!(refused(tokens.verify(token.expose(), ip, now_ms()).await), Refusal::Invalid);
+    }
+
+    crate::both_backends!(a_valid_token_verifies_and_every_bad_one_is_refused, a_disabled_owners_token_is_refused);
+}

@@ -1,0 +1,144 @@
+//! The hot path: a bearer token to a `Principal`. Parse and checksum first (a malformed token costs
+//! no I/O), then the SHA-256 digest is looked up in a short-lived in-process cache, and only on a miss
+//! in the database; then status, expiry, the owner's state and the IP allowlist are checked.
+//! Revoking through this service evicts the cache entry at once (DESIGN.md §4).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, RwLock};
+
+use super::allowlist::Allowlist;
+use super::format;
+use super::personal::Tokens;
+use crate::clock::{Millis, SECOND};
+use crate::crypto::sha256_hex;
+use crate::scopes::ScopeSet;
+use crate::{Error, Result};
+
+/// How long a verified token's record may be reused without asking the database.
+pub const CACHE_TTL: Millis = 10 * SECOND;
+/// Beyond this many entries the cache is cleared rather than grown.
+pub const CACHE_CAPACITY: usize = 100_000;
+
+/// Who is calling, and with what rights.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: String,
+    pub token_id: String,
+    pub scopes: ScopeSet,
+}
+
+/// Why a token was refused; the API maps each to RFC 6750's shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token is not valid")]
+    Invalid,
+    #[error("the token is not allowed from this address")]
+    AddressNotAllowed,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
+    pub(crate) principal: Principal,
+    pub(crate) expires_at: Option<Millis>,
+    pub(crate) allowlist: Allowlist,
+    pub(crate) fetched_at: Millis,
+}
+
+/// Digest → verified record. Shared by the clones of one `Tokens`.
+#[derive(Clone, Default)]
+pub(crate) struct Cache(Arc<RwLock<HashMap<String, Cached>>>);
+
+impl Cache {
+    fn get(&self, digest: &str, now: Millis) -> Option<Cached> {
+        let map = self.0.read().ok()?;
+        map.get(digest).filter(|c| now - c.fetched_at < CACHE_TTL).cloned()
+    }
+
+    fn put(&self, digest: String, entry: Cached) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= CACHE_CAPACITY {
+                map.clear();
+            }
+            map.insert(digest, entry);
+        }
+    }
+
+    pub(crate) fn evict_token(&self, token_id: &str) {
+        if let Ok(mut map) = self.0.write() {
+            map.retain(|_, c| c.principal.token_id != token_id);
+        }
+    }
+}
+
+impl Tokens {
+    /// Verifies a bearer token presented from `ip` at `now`.
+    pub async fn verify(&self, raw: &str, ip: IpAddr, now: Millis) -> Result<Principal, VerifyError> {
+        let token = format::parse(raw, &self.policy().prefix).map_err(|_| VerifyError::Refused(Refusal::Malformed))?;
+        let digest = sha256_hex(token.expose().as_bytes());
+        let entry = match self.cache.get(&digest, now) {
+            Some(hit) => hit,
+            None => {
+                let fresh = self.load_active(&digest, now).await.map_err(VerifyError::Store)?.ok_or(VerifyError::Refused(Refusal::Invalid))?;
+                self.cache.put(digest, fresh.clone());
+                fresh
+            }
+        };
+        if entry.expires_at.is_some_and(|e| e <= now) {
+            return Err(VerifyError::Refused(Refusal::Invalid));
+        }
+        if !entry.allowlist.allows(ip) {
+            return Err(VerifyError::Refused(Refusal::AddressNotAllowed));
+        }
+        Ok(entry.principal)
+    }
+
+    async fn load_active(&self, digest: &str, now: Millis) -> Result<Option<Cached>> {
+        let mut conn = self.store().pool().acquire().await?;
+        let row: Option<(String, String, String, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT t.id, t.user_id, t.scopes, t.expires_at, t.allowlist FROM personal_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.digest = $1 AND t.status = 'active' AND u.status = 'active'",
+        )
+        .bind(digest)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((token_id, user_id, scopes, expires_at, allowlist)) = row else { return Ok(None) };
+        Ok(Some(Cached {
+            principal: Principal { user_id, token_id, scopes: ScopeSet::parse(&scopes)? },
+            expires_at,
+            allowlist: Allowlist::parse(allowlist.as_deref().unwrap_or(""))?,
+            fetched_at: now,
+        }))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("the token store failed")]
+    Store(#[source] Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_entries_expire_and_are_evicted_by_token() {
+        let cache = Cache::default();
+        let entry = Cached {
+            principal: Principal { user_id: "u".into(), token_id: "t".into(), scopes: ScopeSet::parse("user").unwrap() },
+            expires_at: None,
+            allowlist: Allowlist::default(),
+            fetched_at: 1_000,
+        };
+        cache.put("d".into(), entry);
+        assert!(cache.get("d", 1_000 + CACHE_TTL - 1).is_some());
+        assert!(cache.get("d", 1_000 + CACHE_TTL).is_none());
+        cache.evict_token("t");
+        assert!(cache.get("d", 1_001).is_none());
+    }
+}
