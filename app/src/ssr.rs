@@ -18,6 +18,7 @@ use tower_sessions::Session;
 #[derive(Clone)]
 pub struct AppState {
     pub accounts: Accounts,
+    pub tokens: domain::tokens::Tokens,
     pub leptos_options: LeptosOptions,
     /// A signed-in session ends this long after sign-in, however active it is.
     pub session_absolute_timeout: Millis,

@@ -1,6 +1,7 @@
 //! The `gatehouse` server: opens the store, builds the state and the router, and serves it.
 //! `build_router` lives here so integration tests boot exactly the app that production runs.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod jobs;
@@ -61,8 +62,10 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
+    let tokens = domain::tokens::Tokens::new(accounts.store().clone(), domain::tokens::TokenPolicy::default());
     Ok(AppState {
         accounts,
+        tokens,
         leptos_options,
         session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
         step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,
@@ -98,16 +101,20 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_errors::decode_errors_are_bad_requests))
         .with_state(state.clone());
 
+    let state_for_api = state.clone();
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .with_state(state);
 
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
+    let browser = Router::new()
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(origin, require_same_origin));
     Router::new()
         .merge(ops)
-        .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
+        .merge(api::router(state_for_api))
+        .merge(browser)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::trace::propagate_request_id())
         .layer(middleware::trace::trace_layer())

@@ -17,7 +17,8 @@ pub struct ScopeInfo {
 }
 
 pub const CATALOGUE: &[ScopeInfo] = &[
-    ScopeInfo { name: "user", description: "Read your profile: name and role", min_role: Role::Developer },
+    ScopeInfo { name: "user", description: "Read your whole profile, email address included", min_role: Role::Developer },
+    ScopeInfo { name: "user:read", description: "Read your profile: name and role", min_role: Role::Developer },
     ScopeInfo { name: "user:email", description: "Read your email address", min_role: Role::Developer },
     ScopeInfo { name: "tokens", description: "List and revoke your personal access tokens", min_role: Role::Developer },
     ScopeInfo { name: "tokens:read", description: "List your personal access tokens and what they did", min_role: Role::Developer },
@@ -32,6 +33,16 @@ pub const CATALOGUE: &[ScopeInfo] = &[
 pub struct Scope(&'static str);
 
 impl Scope {
+    pub const USER: Scope = Scope("user");
+    pub const USER_READ: Scope = Scope("user:read");
+    pub const USER_EMAIL: Scope = Scope("user:email");
+    pub const TOKENS: Scope = Scope("tokens");
+    pub const TOKENS_READ: Scope = Scope("tokens:read");
+    pub const CLIENTS: Scope = Scope("clients");
+    pub const CLIENTS_READ: Scope = Scope("clients:read");
+    pub const AUDIT_READ: Scope = Scope("audit:read");
+    pub const ADMIN: Scope = Scope("admin");
+
     pub fn parse(name: &str) -> Result<Self> {
         CATALOGUE
             .iter()
@@ -127,6 +138,18 @@ mod tests {
                 assert!(role_rank(parent.min_role) <= role_rank(s.min_role), "{}", s.name);
             }
             assert!(!s.description.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_named_constants_are_the_catalogue() {
+        let consts = [
+            Scope::USER, Scope::USER_READ, Scope::USER_EMAIL, Scope::TOKENS, Scope::TOKENS_READ,
+            Scope::CLIENTS, Scope::CLIENTS_READ, Scope::AUDIT_READ, Scope::ADMIN,
+        ];
+        assert_eq!(consts.len(), CATALOGUE.len());
+        for c in consts {
+            assert_eq!(Scope::parse(c.as_str()).unwrap(), c);
         }
     }
 

@@ -1,5 +1,6 @@
 //! HTTP layers: origin check for browser writes, request ids and request logging.
 
+pub mod bearer;
 pub mod origin;
 pub mod server_fn_errors;
 pub mod trace;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod api;
 mod binary;
 mod health;
 mod origin_and_limits;

@@ -1,0 +1,68 @@
+//! `GET /api/v1/tokens`, `GET /api/v1/tokens/{id}` (scope `tokens:read`) and
+//! `DELETE /api/v1/tokens/{id}` (scope `tokens`): the caller's own tokens only; another user's id is 404.
+//! Tokens are never created through the API.
+
+use app::ssr::AppState;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use domain::audit::RequestMeta;
+use domain::tokens::{Principal, TokenInfo, TokenStatus};
+use serde_json::{Value, json};
+
+use super::problem::Problem;
+
+fn view(t: TokenInfo) -> Value {
+    let (status, ended_at, reason) = match t.status {
+        TokenStatus::Active => ("active", None, None),
+        TokenStatus::Revoked { at, reason } => ("revoked", Some(at), Some(reason)),
+        TokenStatus::Expired { at } => ("expired", Some(at), None),
+        TokenStatus::ExpiredInactive { at } => ("expired_inactive", Some(at), None),
+    };
+    json!({
+        "id": t.id, "name": t.name, "note": t.note, "scopes": t.scopes, "hint": t.hint, "allowlist": t.allowlist,
+        "status": status, "status_reason": reason, "ended_at": ended_at.map(ms_to_rfc3339),
+        "created_at": ms_to_rfc3339(t.created_at), "expires_at": t.expires_at.map(ms_to_rfc3339),
+        "last_used_at": t.last_used_at.map(ms_to_rfc3339),
+    })
+}
+
+fn ms_to_rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
+    match state.tokens.list(&p.user_id).await {
+        Ok(ts) => Json(json!({ "tokens": ts.into_iter().map(view).collect::<Vec<_>>() })).into_response(),
+        Err(e) => Problem::from_domain(e).into_response(),
+    }
+}
+
+pub async fn get(State(state): State<AppState>, Extension(p): Extension<Principal>, Path(id): Path<String>) -> Response {
+    match state.tokens.get(&p.user_id, &id).await {
+        Ok(t) => Json(view(t)).into_response(),
+        Err(e) => Problem::from_domain(e).into_response(),
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let meta = RequestMeta {
+        ip: None,
+        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
+        method: Some("DELETE".into()),
+        route: Some("/api/v1/tokens/{id}".into()),
+    };
+    match state.tokens.revoke(&p.user_id, &id, &meta).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => Problem::from_domain(e).into_response(),
+    }
+}
