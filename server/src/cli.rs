@@ -50,6 +50,16 @@ fn operator() -> RequestMeta {
 }
 
 async fn run_serve(config: &Config) -> Result<(), StartError> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+        StartError::Config(crate::config::ConfigError(format!("--listen / GATEHOUSE_LISTEN {}: {e}", config.listen)))
+    })?;
+    let addr = listener.local_addr().map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
+    // With an ephemeral port (`--listen …:0`) and no public URL, the default names the port actually bound.
+    let mut config = config.clone();
+    if config.public_origin == "http://localhost:0" {
+        config.public_origin = format!("http://localhost:{}", addr.port());
+    }
+    let config = &config;
     let state = open_state(config).await?;
     if state.accounts.user_count().await? == 0 {
         let secret = state
@@ -59,10 +69,6 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
         // Printed to stdout for the operator only; never logged.
         println!("No accounts yet. Create the first admin account within 1 hour at:\n\n    {}\n", signup_link(config, &secret));
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
-        StartError::Config(crate::config::ConfigError(format!("--listen / GATEHOUSE_LISTEN {}: {e}", config.listen)))
-    })?;
-    let addr = listener.local_addr().map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
     let transport = if config.https { "" } else { " over plain HTTP (expects a TLS-terminating proxy in production)" };
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
@@ -90,6 +96,19 @@ async fn run_admin(config: &Config, cmd: AdminCommand) -> Result<(), StartError>
             let secret = state.accounts.create_invitation(InvitationKind::Invite, Some(email), role, &operator()).await?;
             println!("{}", signup_link(config, &secret));
             eprintln!("One-time invitation link ({}), valid for 7 days.", role.as_str());
+        }
+        AdminCommand::CreateToken { email, name, scopes, days } => {
+            let user = state.accounts.user_by_email(&Email::parse(&email)?).await?;
+            let new = domain::tokens::NewToken {
+                name,
+                note: Some("created with gatehouse admin create-token".into()),
+                scopes: domain::scopes::ScopeSet::parse(&scopes)?,
+                expiry: domain::tokens::Expiry::Days(days),
+                allowlist: Default::default(),
+            };
+            let (info, token) = state.tokens.create(&user, new, &operator()).await?;
+            println!("{}", token.expose());
+            eprintln!("Token {} ({}), shown once; it cannot be retrieved again.", info.id, info.scopes.join(" "));
         }
         AdminCommand::Unlock { email } => {
             let email = Email::parse(&email)?;

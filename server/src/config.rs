@@ -37,6 +37,19 @@ pub enum AdminCommand {
     },
     /// Lift the lock on an account after too many failed sign-in attempts.
     Unlock { email: String },
+    /// Create a personal access token for an account and print it once.
+    CreateToken {
+        email: String,
+        /// A name, unique among the account's active tokens.
+        #[arg(long)]
+        name: String,
+        /// Space-separated scopes, e.g. "user:read tokens:read".
+        #[arg(long)]
+        scopes: String,
+        /// Lifetime in days: 7, 30, 60 or 90.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -101,3 +101,59 @@ fn operator_commands_migrate_bootstrap_and_invite() {
     let out = gatehouse(dir.path()).args(["admin", "unlock", "nobody@example.com"]).output().unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn an_operator_token_calls_the_api_and_is_shown_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = String::from_utf8(gatehouse(dir.path()).args(["admin", "bootstrap"]).output().unwrap().stdout).unwrap();
+    let secret = link.trim().split("invite=").nth(1).unwrap().to_owned();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Make the account through the sign-up form of a running server, then mint a token from the CLI.
+    let mut child = gatehouse(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    rt.block_on(async {
+        let res = reqwest::Client::new()
+            .post(format!("http://{addr}/rpc/sign_up"))
+            .header("origin", format!("http://localhost:{port}"))
+            .form(&[("invitation", secret.as_str()), ("email", "ops@example.com"), ("display_name", "Ops"),
+                    ("password", crate::support::PASSWORD), ("password_confirm", crate::support::PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    });
+    let out = gatehouse(dir.path())
+        .args(["admin", "create-token", "ops@example.com", "--name", "deploy", "--scopes", "user:read", "--days", "7"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("gat_") && token.len() == 40, "{token}");
+    assert!(!String::from_utf8(out.stderr).unwrap().contains(&token));
+    rt.block_on(async {
+        let res = reqwest::Client::new().get(format!("http://{addr}/api/v1/user")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["name"], "Ops");
+    });
+    // Same name again, or a scope beyond the account's role, is refused.
+    let out = gatehouse(dir.path())
+        .args(["admin", "create-token", "ops@example.com", "--name", "deploy", "--scopes", "user:read"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let _ = child.wait();
+}
