@@ -13,6 +13,18 @@ fn gatehouse(dir: &std::path::Path) -> Command {
     c
 }
 
+/// `gatehouse serve` on an ephemeral port, with its stdout lines to read.
+fn spawn_serve(dir: &std::path::Path) -> (std::process::Child, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    let mut child = gatehouse(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
 #[test]
 fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -38,13 +50,7 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
 #[test]
 fn serve_with_defaults_creates_the_data_dir_prints_the_first_admin_link_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = gatehouse(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = spawn_serve(dir.path());
     let (mut link, mut addr) = (None, None);
     while let Some(Ok(line)) = lines.next() {
         if line.contains("/signup?invite=") {
@@ -109,13 +115,7 @@ fn an_operator_token_calls_the_api_and_is_shown_only_once() {
     let secret = link.trim().split("invite=").nth(1).unwrap().to_owned();
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Make the account through the sign-up form of a running server, then mint a token from the CLI.
-    let mut child = gatehouse(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = spawn_serve(dir.path());
     let addr = loop {
         let line = lines.next().unwrap().unwrap();
         if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {

@@ -126,6 +126,18 @@ fn require_discoverable(mut ccr: CreationChallengeResponse) -> CreationChallenge
     ccr
 }
 
+/// Stores the counter and backup state an assertion reported, and when the passkey was used.
+async fn record_use(
+    conn: &mut sqlx::AnyConnection,
+    row: &PasskeyRow,
+    passkey: &mut Passkey,
+    result: &webauthn_rs::prelude::AuthenticationResult,
+) -> Result<()> {
+    passkey.update_credential(result);
+    let json = serde_json::to_string(passkey).map_err(Error::internal)?;
+    rows::record_use(conn, &row.id, &json, &yes_no(result.backup_state()), now_ms()).await
+}
+
 /// How a webauthn-rs failure is audited.
 fn failure_detail(e: &WebauthnError) -> &'static str {
     match e {
@@ -335,10 +347,8 @@ impl Accounts {
             self.audit_failure(EventType::SignInPasskey, Some(&user.id), "disabled", meta).await?;
             return Err(Error::forbidden("this account is disabled"));
         }
-        passkey.update_credential(&result);
         let mut tx = self.store.begin().await?;
-        rows::record_use(&mut tx, &row.id, &serde_json::to_string(&passkey).map_err(Error::internal)?, &yes_no(result.backup_state()), now_ms())
-            .await?;
+        record_use(&mut tx, &row, &mut passkey, &result).await?;
         super::throttle::reset(&mut tx, &super::throttle::Key::Account(user.id.clone())).await?;
         let mut event = Event::success(EventType::SignIn, Some(&user.id));
         event.detail = Some("passkey");
@@ -383,10 +393,8 @@ impl Accounts {
         let row = rows::by_credential_id(&mut conn, &credential_key(result.cred_id())).await?.ok_or(Error::NotFound)?;
         drop(conn);
         let mut passkey = Self::passkey_from_row(&row)?;
-        passkey.update_credential(&result);
         let mut tx = self.store.begin().await?;
-        rows::record_use(&mut tx, &row.id, &serde_json::to_string(&passkey).map_err(Error::internal)?, &yes_no(result.backup_state()), now_ms())
-            .await?;
+        record_use(&mut tx, &row, &mut passkey, &result).await?;
         let mut event = Event::success(EventType::StepUp, Some(user_id));
         event.detail = Some("passkey");
         audit::record(&mut tx, meta, event).await?;
