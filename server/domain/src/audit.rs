@@ -56,6 +56,9 @@ pub enum EventType {
     TokenCreated,
     TokenRevoked,
     TokenRegenerated,
+    TokenExpired,
+    TokenExpiredInactive,
+    TokenLeakRevoked,
 }
 
 impl EventType {
@@ -83,6 +86,9 @@ impl EventType {
             EventType::TokenCreated => "token.created",
             EventType::TokenRevoked => "token.revoked",
             EventType::TokenRegenerated => "token.regenerated",
+            EventType::TokenExpired => "token.expired",
+            EventType::TokenExpiredInactive => "token.expired_inactive",
+            EventType::TokenLeakRevoked => "token.leak_revoked",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod invitations;
 pub mod passkeys;
 pub mod sessions;
 pub mod throttle;
+pub mod token_activity;
 pub mod tokens;
 
 use std::str::FromStr;

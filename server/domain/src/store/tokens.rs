@@ -83,3 +83,37 @@ pub async fn end(conn: &mut AnyConnection, user_id: &str, id: &str, status: &str
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Ends an active token whoever owns it (expiry sweep, leak reports); false if it was not active.
+pub async fn end_any(conn: &mut AnyConnection, id: &str, status: &str, reason: &str, now: Millis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE personal_tokens SET status = $1, status_reason = $2, status_at = $3 WHERE id = $4 AND status = 'active'",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Active tokens (id, owner) whose expiry date is at or before `now`.
+pub async fn past_expiry(conn: &mut AnyConnection, now: Millis) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_id FROM personal_tokens WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= $1",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Active tokens (id, owner) neither used nor created since `cutoff`.
+pub async fn unused_since(conn: &mut AnyConnection, cutoff: Millis) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_id FROM personal_tokens WHERE status = 'active' AND COALESCE(last_used_at, created_at) <= $1",
+    )
+    .bind(cutoff)
+    .fetch_all(conn)
+    .await?)
+}

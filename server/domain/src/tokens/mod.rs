@@ -1,10 +1,17 @@
-//! Personal access tokens: the format, the allowlist, and the service that creates, lists,
-//! revokes and regenerates them, and the verifier on the request path (activity comes next).
+//! Personal access tokens: the format, the allowlist, the service that creates, lists, revokes and
+//! regenerates them, the verifier on the request path, what they did (activity), when they end
+//! (expiry) and leak reports.
 
+pub mod activity;
 pub mod allowlist;
+mod expiry;
 pub mod format;
+mod leaks;
 mod personal;
 mod verify;
 
-pub use personal::{Expiry, NewToken, TokenInfo, TokenPolicy, TokenStatus, Tokens, ENDED_VISIBLE_FOR};
-pub use verify::{Principal, Refusal, VerifyError, CACHE_TTL};
+pub use activity::{ActivityBuffer, ActivityEntry, ActivityPage, ActivityRecord, BufferStats};
+pub use expiry::{NOTICE_BEFORE, SweepReport, UpcomingEnd};
+pub use leaks::{LEAKED_REASON, MAX_LEAK_REPORT};
+pub use personal::{ENDED_VISIBLE_FOR, Expiry, NewToken, PRESET_DAYS, TokenInfo, TokenPolicy, TokenStatus, Tokens};
+pub use verify::{CACHE_TTL, Principal, Refusal, VerifyError};

@@ -24,11 +24,13 @@ pub struct TokenPolicy {
     pub prefix: Prefix,
     pub max_lifetime_days: u32,
     pub allow_no_expiry: bool,
+    /// Tokens unused this many days expire; 0 turns this off.
+    pub inactivity_days: u32,
 }
 
 impl Default for TokenPolicy {
     fn default() -> Self {
-        TokenPolicy { prefix: Prefix::personal(), max_lifetime_days: 365, allow_no_expiry: false }
+        TokenPolicy { prefix: Prefix::personal(), max_lifetime_days: 365, allow_no_expiry: false, inactivity_days: 90 }
     }
 }
 
@@ -119,11 +121,12 @@ pub struct Tokens {
     store: Store,
     policy: TokenPolicy,
     pub(super) cache: super::verify::Cache,
+    pub(super) activity: super::activity::ActivityBuffer,
 }
 
 impl Tokens {
     pub fn new(store: Store, policy: TokenPolicy) -> Self {
-        Tokens { store, policy, cache: Default::default() }
+        Tokens { store, policy, cache: Default::default(), activity: Default::default() }
     }
 
     pub(super) fn store(&self) -> &Store {

@@ -3,4 +3,5 @@
 mod accounts;
 mod migrations;
 mod support;
+mod token_lifecycle;
 mod tokens;
