@@ -72,11 +72,11 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     let transport = if config.https { "" } else { " over plain HTTP (expects a TLS-terminating proxy in production)" };
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
-    let sweep = jobs::spawn_session_sweep(state.accounts.store().clone());
     let store = state.accounts.store().clone();
+    let jobs = jobs::start(store.clone(), state.tokens.clone(), config);
     let router = build_router(state, config);
     serve(listener, router, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
-    sweep.abort();
+    jobs.stop().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

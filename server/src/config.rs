@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::tokens::TokenPolicy;
+use domain::tokens::format::Prefix;
 
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about = "Developer portal and OAuth 2.0 authorization server")]
@@ -97,6 +99,28 @@ pub struct Settings {
     /// Directory with the browser bundle (pkg/). Default: the `site` folder beside the binary's folder.
     #[arg(long, env = "GATEHOUSE_SITE_DIR", global = true)]
     pub site_dir: Option<PathBuf>,
+    /// Prefix of personal access tokens (2 to 8 lowercase letters), so leak scanners can tell instances apart.
+    #[arg(long, env = "GATEHOUSE_TOKEN_PREFIX", default_value = "gat", global = true)]
+    pub token_prefix: String,
+    /// The longest lifetime a personal access token may have, in days.
+    #[arg(long, env = "GATEHOUSE_TOKEN_MAX_DAYS", default_value_t = 365, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub token_max_days: u32,
+    /// Let users create personal access tokens that never expire.
+    #[arg(long, env = "GATEHOUSE_TOKEN_ALLOW_NO_EXPIRY", global = true)]
+    pub token_allow_no_expiry: bool,
+    /// Tokens unused for this many days expire; 0 turns this off.
+    #[arg(long, env = "GATEHOUSE_TOKEN_INACTIVITY_DAYS", default_value_t = 90, global = true,
+          value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub token_inactivity_days: u32,
+    /// How often the expiry sweep runs, in seconds.
+    #[arg(long, env = "GATEHOUSE_TOKEN_SWEEP_SECONDS", default_value_t = 3600, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub token_sweep_seconds: u32,
+    /// How often recorded token activity is written to the database, in milliseconds.
+    #[arg(long, env = "GATEHOUSE_ACTIVITY_FLUSH_MS", default_value_t = 1000, global = true,
+          value_parser = clap::value_parser!(u32).range(10..=60_000))]
+    pub activity_flush_ms: u32,
     /// Log format on stderr.
     #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -124,6 +148,9 @@ pub struct Config {
     pub step_up_seconds: u32,
     pub site_dir: PathBuf,
     pub log_format: LogFormat,
+    pub token_policy: TokenPolicy,
+    pub token_sweep_seconds: u32,
+    pub activity_flush_ms: u32,
 }
 
 impl Settings {
@@ -143,7 +170,18 @@ impl Settings {
                 ConfigError(format!("--master-key / GATEHOUSE_MASTER_KEY is unusable: {e} (use base64 of 32 random bytes)"))
             })?;
         }
+        let prefix = Prefix::new(&self.token_prefix)
+            .ok_or_else(|| ConfigError("--token-prefix / GATEHOUSE_TOKEN_PREFIX must be 2 to 8 lowercase letters".into()))?;
+        let token_policy = TokenPolicy {
+            prefix,
+            max_lifetime_days: self.token_max_days,
+            allow_no_expiry: self.token_allow_no_expiry,
+            inactivity_days: self.token_inactivity_days,
+        };
         Ok(Config {
+            token_policy,
+            token_sweep_seconds: self.token_sweep_seconds,
+            activity_flush_ms: self.activity_flush_ms,
             listen: self.listen,
             site_dir: self.site_dir.clone().unwrap_or_else(default_site_dir),
             data_dir: self.data_dir,
@@ -210,6 +248,8 @@ mod tests {
         assert!(err.contains("--database-url"), "{err}");
         let cli = Cli::try_parse_from(["gatehouse", "serve", "--master-key", "short"]).unwrap();
         assert!(cli.settings.resolve().unwrap_err().to_string().contains("GATEHOUSE_MASTER_KEY"));
+        let cli = Cli::try_parse_from(["gatehouse", "serve", "--token-prefix", "GAT_"]).unwrap();
+        assert!(cli.settings.resolve().unwrap_err().to_string().contains("--token-prefix"));
     }
 
     #[test]

@@ -1,19 +1,93 @@
-//! Background work: removing expired sessions.
+//! Background work: writing token activity, retiring expired and idle tokens, removing expired
+//! sessions. Each job is a loop on its own interval; `Jobs::stop` ends them and writes what is left
+//! of the activity buffer, so a clean shutdown loses no records.
 
 use std::time::Duration;
 
+use domain::clock::now_ms;
 use domain::store::Store;
+use domain::tokens::Tokens;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
 
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 
-/// Deletes expired sessions every ten minutes until the process ends.
-pub fn spawn_session_sweep(store: Store) -> tokio::task::JoinHandle<()> {
+pub struct Jobs {
+    tokens: Tokens,
+    handles: Vec<JoinHandle<()>>,
+}
+
+/// Starts every background job of a serving instance.
+pub fn start(store: Store, tokens: Tokens, config: &Config) -> Jobs {
+    let handles = vec![
+        spawn_session_sweep(store),
+        spawn_activity_flush(tokens.clone(), Duration::from_millis(config.activity_flush_ms as u64)),
+        spawn_token_sweep(tokens.clone(), Duration::from_secs(config.token_sweep_seconds as u64)),
+    ];
+    Jobs { tokens, handles }
+}
+
+impl Jobs {
+    pub async fn stop(self) {
+        for h in &self.handles {
+            h.abort();
+        }
+        if let Err(e) = self.tokens.flush_activity().await {
+            tracing::warn!(error = %e, "final activity flush failed");
+        }
+    }
+}
+
+fn every(period: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
+}
+
+/// Writes buffered token activity in batches.
+pub fn spawn_activity_flush(tokens: Tokens, period: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SESSION_SWEEP_EVERY);
+        let mut tick = every(period);
+        loop {
+            tick.tick().await;
+            if let Err(e) = tokens.flush_activity().await {
+                tracing::warn!(error = %e, "activity flush failed; the batch stays buffered");
+            }
+        }
+    })
+}
+
+/// Expires tokens past their date or unused for the inactivity period.
+pub fn spawn_token_sweep(tokens: Tokens, period: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = every(period);
+        loop {
+            tick.tick().await;
+            // Flush first, so a token used moments ago is not taken for idle.
+            let _ = tokens.flush_activity().await;
+            match tokens.sweep_expired(now_ms()).await {
+                Ok(r) if r.expired + r.expired_inactive > 0 || r.activity_removed > 0 => tracing::info!(
+                    expired = r.expired,
+                    expired_inactive = r.expired_inactive,
+                    activity_removed = r.activity_removed,
+                    "token expiry sweep"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "token expiry sweep failed"),
+            }
+        }
+    })
+}
+
+/// Deletes expired sessions.
+pub fn spawn_session_sweep(store: Store) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = every(SESSION_SWEEP_EVERY);
         loop {
             tick.tick().await;
             match store.pool().acquire().await {
-                Ok(mut conn) => match domain::store::sessions::delete_expired(&mut conn, domain::clock::now_ms()).await {
+                Ok(mut conn) => match domain::store::sessions::delete_expired(&mut conn, now_ms()).await {
                     Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "session sweep failed"),

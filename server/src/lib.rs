@@ -62,7 +62,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    let tokens = domain::tokens::Tokens::new(accounts.store().clone(), domain::tokens::TokenPolicy::default());
+    let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_policy.clone());
     Ok(AppState {
         accounts,
         tokens,

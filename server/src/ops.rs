@@ -7,9 +7,11 @@ use serde_json::{Value, json};
 
 use app::ssr::AppState;
 
-/// `GET /healthz`: the process is alive.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// `GET /healthz`: the process is alive; with the token-activity buffer's counters (records waiting,
+/// written, and dropped because the buffer was full).
+pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
+    let a = state.tokens.activity_buffer().stats();
+    Json(json!({ "status": "ok", "token_activity": { "pending": a.pending, "flushed": a.flushed, "dropped": a.dropped } }))
 }
 
 /// `GET /readyz`: the database answers; 503 when it does not.

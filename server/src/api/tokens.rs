@@ -1,14 +1,16 @@
-//! `GET /api/v1/tokens`, `GET /api/v1/tokens/{id}` (scope `tokens:read`) and
+//! `GET /api/v1/tokens`, `GET /api/v1/tokens/{id}`, `GET /api/v1/tokens/{id}/activity` (scope `tokens:read`) and
 //! `DELETE /api/v1/tokens/{id}` (scope `tokens`): the caller's own tokens only; another user's id is 404.
 //! Tokens are never created through the API.
 
 use app::ssr::AppState;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use domain::audit::RequestMeta;
 use domain::tokens::{Principal, TokenInfo, TokenStatus};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::problem::Problem;
@@ -63,6 +65,35 @@ pub async fn revoke(
     };
     match state.tokens.revoke(&p.user_id, &id, &meta).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => Problem::from_domain(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// One page of the token's calls, newest first; `next` is the cursor of the following page.
+pub async fn activity(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Path(id): Path<String>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "limit must be a number".to_owned()).into_response();
+    };
+    match state.tokens.activity(&p.user_id, &id, q.cursor.as_deref(), q.limit.unwrap_or(50)).await {
+        Ok(page) => Json(json!({
+            "activity": page.records.into_iter().map(|r| json!({
+                "at": ms_to_rfc3339(r.at), "method": r.method, "route": r.route, "status": r.status,
+                "ip": r.ip, "user_agent": r.user_agent,
+            })).collect::<Vec<_>>(),
+            "next": page.next,
+        }))
+        .into_response(),
         Err(e) => Problem::from_domain(e).into_response(),
     }
 }

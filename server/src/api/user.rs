@@ -10,15 +10,21 @@ use domain::tokens::Principal;
 use serde_json::json;
 
 use super::problem::Problem;
+use crate::middleware::bearer::UsedScopes;
 
 pub async fn get_user(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
     match state.accounts.user(&p.user_id).await {
         Ok(u) => {
             let mut body = json!({ "id": u.id, "name": u.display_name, "role": u.role.as_str() });
-            if p.scopes.grants(Scope::USER_EMAIL) {
+            let revealed = p.scopes.grants(Scope::USER_EMAIL);
+            if revealed {
                 body["email"] = json!(u.email);
             }
-            Json(body).into_response()
+            let mut res = Json(body).into_response();
+            if revealed {
+                res.extensions_mut().insert(UsedScopes(vec![Scope::USER_EMAIL]));
+            }
+            res
         }
         Err(e) => Problem::from_domain(e).into_response(),
     }

@@ -1,17 +1,19 @@
 //! Bearer authentication for `/api/v1`: the `Authorization: Bearer` token becomes a `Principal` in the
 //! request's extensions; scopes are then checked per route with `require_scope`. A token in the query
-//! string is refused (400): URLs end up in logs and histories.
+//! string is refused (400): URLs end up in logs and histories. Every call made with a valid token is
+//! recorded (method, matched route, status, IP, user agent, scopes used) into the token service's
+//! in-memory buffer once the response is ready: no database write on the request path.
 
 use std::net::SocketAddr;
 
 use app::ssr::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
-use domain::tokens::{Principal, Refusal, VerifyError};
+use domain::tokens::{ActivityRecord, Principal, Refusal, VerifyError};
 
 use crate::api::problem::Problem;
 
@@ -37,8 +39,21 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     match state.tokens.verify(raw.trim(), ip, now_ms()).await {
         Ok(principal) => {
+            let record = ActivityRecord {
+                token_id: principal.token_id.clone(),
+                at: now_ms(),
+                method: req.method().as_str().to_owned(),
+                route: req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                status: 0,
+                ip: Some(ip.to_string()),
+                user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
+                scopes: None,
+            };
             req.extensions_mut().insert(principal);
-            next.run(req).await
+            let res = next.run(req).await;
+            let scopes = res.extensions().get::<UsedScopes>().filter(|u| !u.0.is_empty()).map(UsedScopes::to_text);
+            state.tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
+            res
         }
         Err(VerifyError::Refused(Refusal::Malformed)) => Problem::invalid_token("the token is malformed").into_response(),
         Err(VerifyError::Refused(Refusal::Invalid)) => {
@@ -51,10 +66,29 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
 }
 
+/// The scopes a successful call used: the route's requirement plus any the handler added (e.g. the
+/// email that `user:email` reveals). Carried on the response to the activity record.
+#[derive(Debug, Clone, Default)]
+pub struct UsedScopes(pub Vec<Scope>);
+
+impl UsedScopes {
+    fn to_text(&self) -> String {
+        self.0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// The route's required scope, declared where the route is.
 pub async fn require_scope(State(scope): State<Scope>, req: Request, next: Next) -> Response {
     match req.extensions().get::<Principal>() {
-        Some(p) if p.scopes.grants(scope) => next.run(req).await,
+        Some(p) if p.scopes.grants(scope) => {
+            let mut res = next.run(req).await;
+            if res.status().is_success() {
+                let mut used = res.extensions_mut().remove::<UsedScopes>().unwrap_or_default();
+                used.0.insert(0, scope);
+                res.extensions_mut().insert(used);
+            }
+            res
+        }
         Some(_) => Problem::insufficient_scope(scope.as_str()).into_response(),
         None => Problem::missing_token().into_response(),
     }

@@ -2,5 +2,6 @@
 
 pub mod bearer;
 pub mod origin;
+pub mod rate_limit;
 pub mod server_fn_errors;
 pub mod trace;

@@ -6,7 +6,7 @@ use domain::tokens::{Expiry, NewToken};
 
 use crate::support::TestApp;
 
-async fn token(app: &TestApp, email: &str, scopes: &str, allowlist: &str) -> (String, String) {
+pub(crate) async fn token(app: &TestApp, email: &str, scopes: &str, allowlist: &str) -> (String, String) {
     let user = app.state.accounts.user_by_email(&domain::accounts::Email::parse(email).unwrap()).await.unwrap();
     let new = NewToken {
         name: format!("t-{scopes}-{allowlist}"),
@@ -19,7 +19,7 @@ async fn token(app: &TestApp, email: &str, scopes: &str, allowlist: &str) -> (St
     (info.id, token.expose().to_owned())
 }
 
-fn api(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+pub(crate) fn api(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
     let req = reqwest::Client::new().get(app.url(path));
     match token {
         Some(t) => req.bearer_auth(t),

@@ -11,3 +11,4 @@ mod passkeys;
 mod sessions;
 mod sign_in;
 mod sign_up;
+mod token_activity_and_leaks;
