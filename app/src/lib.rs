@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod clipboard;
 pub mod components;
 pub mod pages;
 pub mod webauthn;
@@ -49,6 +50,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login/recovery") view=pages::recovery_sign_in::RecoverySignIn ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=pages::sign_up::SignUp ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens") view=pages::tokens::Tokens ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens/new") view=pages::new_token::NewToken ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens/:id") view=pages::token_detail::TokenDetail ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -212,6 +212,9 @@ fn describe_event(event_type: &str, detail: Option<&str>) -> String {
         "passkey.renamed" => "Passkey renamed",
         "passkey.removed" => "Passkey removed",
         "session.stepped_up" => "Confirmed it was you",
+        "token.created" => "Personal access token created",
+        "token.revoked" => "Personal access token revoked",
+        "token.regenerated" => "Personal access token regenerated",
         other => other,
     };
     match (event_type, detail) {

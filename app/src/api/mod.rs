@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod passkeys;
+pub mod tokens;
 
 use leptos::prelude::ServerFnError;
 

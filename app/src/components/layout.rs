@@ -8,6 +8,10 @@ pub fn Header() -> impl IntoView {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">
             <a class="brand" href="/">"Gatehouse"</a>
+            <nav aria-label="Main">
+                <a href="/tokens">"Tokens"</a>
+                <a href="/account">"Account"</a>
+            </nav>
         </header>
     }
 }

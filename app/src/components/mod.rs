@@ -1,6 +1,7 @@
 //! Reusable view pieces.
 
 pub mod alert;
+pub mod calls_chart;
 pub mod field;
 pub mod layout;
 pub mod passkey_sign_in;
@@ -8,4 +9,5 @@ pub mod passkeys_section;
 pub mod recovery_codes;
 pub mod sessions_table;
 pub mod step_up;
+pub mod token_once;
 pub mod totp_setup;

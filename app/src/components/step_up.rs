@@ -21,11 +21,14 @@ pub fn StepUpPanel(
     has_totp: bool,
     with_password: ServerAction<StepUpPassword>,
     with_passkey: Action<(), Result<(), String>>,
+    /// What needs the confirmation, e.g. "Creating a token".
+    #[prop(default = "Changing your sign-in methods")]
+    what: &'static str,
 ) -> impl IntoView {
     view! {
         <section class="card step-up" aria-labelledby="step-up-title">
             <h2 id="step-up-title">"Confirm it's you"</h2>
-            <p>"Changing your sign-in methods needs a recent sign-in. Confirm it's you to continue."</p>
+            <p>{what} " needs a recent sign-in. Confirm it's you to continue."</p>
             {has_passkey.then(|| view! {
                 <button type="button" on:click=move |_| { with_passkey.dispatch(()); } disabled=move || with_passkey.pending().get()>
                     "Confirm with a passkey"

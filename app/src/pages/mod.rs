@@ -2,8 +2,11 @@
 
 pub mod account;
 pub mod home;
+pub mod new_token;
 pub mod not_found;
 pub mod recovery_sign_in;
 pub mod sign_in;
 pub mod sign_up;
+pub mod token_detail;
+pub mod tokens;
 pub mod totp_challenge;

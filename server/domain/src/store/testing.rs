@@ -47,3 +47,20 @@ impl TestDatabase {
         }
     }
 }
+
+/// Inserts `count` active placeholder tokens for `user_id` in one statement, for benchmarks that
+/// need a large table. Their digests match no real token.
+pub async fn seed_tokens(store: &super::Store, user_id: &str, count: i64) -> crate::Result<()> {
+    let digest = match store.backend() {
+        Backend::Sqlite => "printf('%064d', i)",
+        Backend::Postgres => "lpad(i::text, 64, '0')",
+    };
+    let sql = format!(
+        "INSERT INTO personal_tokens (id, user_id, name, scopes, digest, hint, status, created_at, expires_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         SELECT 'seed-' || i, $2, 'seed ' || i, 'user:read', {digest}, 'seed', 'active', $3, $4 FROM n"
+    );
+    let now = crate::clock::now_ms();
+    sqlx::query(&sql).bind(count).bind(user_id).bind(now).bind(now + 365 * crate::clock::DAY).execute(store.pool()).await?;
+    Ok(())
+}

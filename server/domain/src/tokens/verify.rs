@@ -12,6 +12,7 @@ use super::format;
 use super::personal::Tokens;
 use crate::clock::{Millis, SECOND};
 use crate::crypto::sha256_hex;
+use crate::accounts::Role;
 use crate::scopes::ScopeSet;
 use crate::{Error, Result};
 
@@ -26,6 +27,23 @@ pub struct Principal {
     pub user_id: String,
     pub token_id: String,
     pub scopes: ScopeSet,
+    /// The owner as of the lookup (at most `CACHE_TTL` old): `/api/v1/user` answers from it
+    /// without asking the database.
+    pub owner: Arc<Owner>,
+}
+
+/// The token owner's public profile. Debug leaves the email out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl std::fmt::Debug for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Owner").field("display_name", &self.display_name).field("role", &self.role).finish_non_exhaustive()
+    }
 }
 
 /// Why a token was refused; the API maps each to RFC 6750's shapes.
@@ -97,16 +115,19 @@ impl Tokens {
 
     async fn load_active(&self, digest: &str, now: Millis) -> Result<Option<Cached>> {
         let mut conn = self.store().pool().acquire().await?;
-        let row: Option<(String, String, String, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT t.id, t.user_id, t.scopes, t.expires_at, t.allowlist FROM personal_tokens t \
-             JOIN users u ON u.id = t.user_id WHERE t.digest = $1 AND t.status = 'active' AND u.status = 'active'",
+        #[allow(clippy::type_complexity)]
+        let row: Option<(String, String, String, Option<i64>, Option<String>, String, String, String)> = sqlx::query_as(
+            "SELECT t.id, t.user_id, t.scopes, t.expires_at, t.allowlist, u.display_name, u.email, u.role \
+             FROM personal_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.digest = $1 AND t.status = 'active' AND u.status = 'active'",
         )
         .bind(digest)
         .fetch_optional(&mut *conn)
         .await?;
-        let Some((token_id, user_id, scopes, expires_at, allowlist)) = row else { return Ok(None) };
+        let Some((token_id, user_id, scopes, expires_at, allowlist, display_name, email, role)) = row else { return Ok(None) };
+        let owner = Arc::new(Owner { display_name, email, role: Role::parse(&role)? });
         Ok(Some(Cached {
-            principal: Principal { user_id, token_id, scopes: ScopeSet::parse(&scopes)? },
+            principal: Principal { user_id, token_id, scopes: ScopeSet::parse(&scopes)?, owner },
             expires_at,
             allowlist: Allowlist::parse(allowlist.as_deref().unwrap_or(""))?,
             fetched_at: now,
@@ -130,7 +151,12 @@ mod tests {
     fn cache_entries_expire_and_are_evicted_by_token() {
         let cache = Cache::default();
         let entry = Cached {
-            principal: Principal { user_id: "u".into(), token_id: "t".into(), scopes: ScopeSet::parse("user").unwrap() },
+            principal: Principal {
+                user_id: "u".into(),
+                token_id: "t".into(),
+                scopes: ScopeSet::parse("user").unwrap(),
+                owner: Arc::new(Owner { display_name: "Ada".into(), email: "ada@example.com".into(), role: Role::Developer }),
+            },
             expires_at: None,
             allowlist: Allowlist::default(),
             fetched_at: 1_000,
