@@ -12,3 +12,4 @@ mod sessions;
 mod sign_in;
 mod sign_up;
 mod token_activity_and_leaks;
+mod tokens_in_the_browser;

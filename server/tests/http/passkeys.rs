@@ -212,12 +212,7 @@ async fn credential_changes_need_a_recent_sign_in_and_the_last_way_in_stays(app:
     let (pid,): (String,) = sqlx::query_as("SELECT id FROM passkeys").fetch_one(app.state.accounts.store().pool()).await.unwrap();
     // Rename is allowed; then age the sign-in past the step-up window.
     assert_eq!(app.call(&b, "rename_passkey", &[("id", &pid), ("name", "Work laptop")]).await.status(), 200);
-    let pool = app.state.accounts.store().pool();
-    let (hash, data): (String, String) =
-        sqlx::query_as("SELECT id_hash, data FROM sessions WHERE user_id IS NOT NULL").fetch_one(pool).await.unwrap();
-    let mut v: Value = serde_json::from_str(&data).unwrap();
-    v["auth_at"] = json!(domain::clock::now_ms() - 11 * domain::clock::MINUTE);
-    sqlx::query("UPDATE sessions SET data = $1 WHERE id_hash = $2").bind(v.to_string()).bind(hash).execute(pool).await.unwrap();
+    app.age_sign_in(11).await;
     assert_eq!(app.overview(&b).await.unwrap()["recent_auth"], false);
     let res = app.call(&b, "remove_passkey", &[("id", &pid)]).await;
     assert_eq!(res.status(), 403);

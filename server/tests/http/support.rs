@@ -139,6 +139,18 @@ impl TestApp {
         (!v.is_null()).then_some(v)
     }
 
+    /// Moves every signed-in session's last authentication `minutes` into the past (past the step-up window).
+    pub async fn age_sign_in(&self, minutes: i64) {
+        let pool = self.state.accounts.store().pool();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id_hash, data FROM sessions WHERE user_id IS NOT NULL").fetch_all(pool).await.unwrap();
+        for (hash, data) in rows {
+            let mut v: serde_json::Value = serde_json::from_str(&data).unwrap();
+            v["auth_at"] = serde_json::json!(domain::clock::now_ms() - minutes * domain::clock::MINUTE);
+            sqlx::query("UPDATE sessions SET data = $1 WHERE id_hash = $2").bind(v.to_string()).bind(hash).execute(pool).await.unwrap();
+        }
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(self.state.accounts.store().pool()).await.unwrap();
         n
