@@ -45,12 +45,16 @@ fn every(period: Duration) -> tokio::time::Interval {
     tick
 }
 
-/// Writes buffered token activity in batches.
+/// Writes buffered token activity in batches: on every tick, and early when a burst fills the buffer.
 pub fn spawn_activity_flush(tokens: Tokens, period: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = every(period);
+        let buffer = tokens.activity_buffer().clone();
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = buffer.filled() => {}
+            }
             if let Err(e) = tokens.flush_activity().await {
                 tracing::warn!(error = %e, "activity flush failed; the batch stays buffered");
             }

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod passkey_sign_in;
 pub mod passkeys_section;
 pub mod recovery_codes;
+pub mod revoke_with_confirm;
 pub mod sessions_table;
 pub mod step_up;
 pub mod token_once;

@@ -12,6 +12,7 @@ use crate::api::passkeys::StepUpPassword;
 use crate::api::tokens::{RegenerateToken, RevokeToken, TokenPage, token_detail};
 use crate::components::alert::ActionError;
 use crate::components::calls_chart::CallsChart;
+use crate::components::revoke_with_confirm::RevokeWithConfirm;
 use crate::components::step_up::{StepUpPanel, step_up_with_passkey};
 use crate::components::token_once::TokenOnce;
 
@@ -162,10 +163,7 @@ fn ActivityTable(p: TokenPage) -> impl IntoView {
 
 #[component]
 fn Manage(p: TokenPage, a: Actions) -> impl IntoView {
-    let confirming = RwSignal::new(false);
-    let name = p.token.name.clone();
-    let id = p.token.id.clone();
-    let regenerate_id = id.clone();
+    let regenerate_id = p.token.id.clone();
     view! {
         <section class="card" aria-labelledby="manage-title">
             <h2 id="manage-title">"Regenerate or revoke"</h2>
@@ -184,21 +182,7 @@ fn Manage(p: TokenPage, a: Actions) -> impl IntoView {
                 }.into_any()
             }}
             <ActionError value=a.regenerate.value()/>
-            {move || if confirming.get() {
-                let (id, name) = (id.clone(), name.clone());
-                view! {
-                    <div class="confirm" role="group" aria-label="Confirm revoking">
-                        <p>"Revoke “" {name} "”? Anything using it stops working at once."</p>
-                        <ActionForm action=a.revoke>
-                            <input type="hidden" name="id" value=id/>
-                            <button type="submit" class="danger">"Yes, revoke"</button>
-                        </ActionForm>
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </div>
-                }.into_any()
-            } else {
-                view! { <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Revoke token"</button> }.into_any()
-            }}
+            <RevokeWithConfirm id=p.token.id.clone() name=p.token.name.clone() revoke=a.revoke label="Revoke token" class="danger"/>
             <ActionError value=a.revoke.value()/>
         </section>
     }

@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use crate::api::error_text;
 use crate::api::tokens::{RevokeToken, TokenSummary, tokens_overview};
 use crate::components::alert::ActionError;
+use crate::components::revoke_with_confirm::RevokeWithConfirm;
 
 #[component]
 pub fn Tokens() -> impl IntoView {
@@ -58,7 +59,6 @@ fn Notices(tokens: Vec<TokenSummary>) -> impl IntoView {
 
 #[component]
 fn TokensTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
-    let confirming = RwSignal::new(None::<String>);
     view! {
         <div class="table-wrap">
             <table class="stack tokens">
@@ -72,9 +72,6 @@ fn TokensTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> 
                 </thead>
                 <tbody>
                     {tokens.into_iter().map(|t| {
-                        let id = t.id.clone();
-                        let name = t.name.clone();
-                        let asking = { let id = id.clone(); move || confirming.get().as_deref() == Some(id.as_str()) };
                         view! {
                             <tr class:ended=!t.active>
                                 <td data-label="Name"><a href=format!("/tokens/{}", t.id)>{t.name.clone()}</a> <span class="muted">" …" {t.hint.clone()}</span></td>
@@ -90,26 +87,7 @@ fn TokensTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> 
                                     {t.status_detail.clone().map(|d| view! { <br/><span class="muted">{d}</span> })}
                                 </td>
                                 <td class="action">
-                                    {t.active.then(|| move || {
-                                        let (id, name) = (id.clone(), name.clone());
-                                        if asking() {
-                                            view! {
-                                                <div class="confirm" role="group" aria-label=format!("Confirm revoking {name}")>
-                                                    <p>"Revoke “" {name.clone()} "”? Anything using it stops working at once."</p>
-                                                    <ActionForm action=revoke>
-                                                        <input type="hidden" name="id" value=id/>
-                                                        <button type="submit" class="danger">"Yes, revoke"</button>
-                                                    </ActionForm>
-                                                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                                </div>
-                                            }.into_any()
-                                        } else {
-                                            view! {
-                                                <button type="button" class="secondary" aria-label=format!("Revoke {name}")
-                                                    on:click=move |_| confirming.set(Some(id.clone()))>"Revoke"</button>
-                                            }.into_any()
-                                        }
-                                    })}
+                                    {t.active.then(|| view! { <RevokeWithConfirm id=t.id.clone() name=t.name.clone() revoke/> })}
                                 </td>
                             </tr>
                         }

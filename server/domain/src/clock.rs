@@ -18,19 +18,18 @@ pub fn now_ms() -> Millis {
 
 /// "2026-11-25 18:23 UTC", for people.
 pub fn format_utc(ms: Millis) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_else(|| "—".to_owned())
+    format_with(ms, time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
 }
 
 /// "2026-11-25", the day of a moment (UTC).
 pub fn format_date(ms: Millis) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    format_with(ms, time::macros::format_description!("[year]-[month]-[day]"))
+}
+
+fn format_with(ms: Millis, fmt: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&fmt).ok())
+        .and_then(|t| t.format(fmt).ok())
         .unwrap_or_else(|| "—".to_owned())
 }
 

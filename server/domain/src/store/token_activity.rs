@@ -1,5 +1,7 @@
 //! Rows of token activity: one per API call made with a personal access token.
 
+use std::collections::HashSet;
+
 use sqlx::AnyConnection;
 
 use crate::Result;
@@ -19,24 +21,54 @@ pub struct ActivityRow {
     pub scope: Option<String>,
 }
 
-/// Inserts one record unless its token no longer exists (a batch must not fail for one row).
-pub async fn insert(conn: &mut AnyConnection, r: &ActivityRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO token_activity (id, token_id, occurred_at, method, route, status, ip, user_agent, scope) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM personal_tokens WHERE id = $2)",
-    )
-    .bind(&r.id)
-    .bind(&r.token_id)
-    .bind(r.occurred_at)
-    .bind(&r.method)
-    .bind(&r.route)
-    .bind(r.status)
-    .bind(&r.ip)
-    .bind(&r.user_agent)
-    .bind(&r.scope)
-    .execute(conn)
-    .await?;
+/// Rows per INSERT statement: few round trips, and far below SQLite's limit of bound parameters.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// `($1, …, $n), ($n+1, …)`: numbered placeholders for `rows` tuples of `width` values.
+fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts the records, many per statement.
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[ActivityRow]) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO token_activity (id, token_id, occurred_at, method, route, status, ip, user_agent, scope) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.token_id)
+                .bind(r.occurred_at)
+                .bind(&r.method)
+                .bind(&r.route)
+                .bind(r.status)
+                .bind(&r.ip)
+                .bind(&r.user_agent)
+                .bind(&r.scope);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// Which of these token ids still exist (a batch must not fail for a token removed meanwhile).
+pub async fn existing_tokens(conn: &mut AnyConnection, ids: &[&str]) -> Result<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!("SELECT id FROM personal_tokens WHERE id IN ({})", placeholders(1, chunk.len()).trim_matches(['(', ')']));
+        let mut q = sqlx::query_as::<_, (String,)>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?.into_iter().map(|(id,)| id));
+    }
+    Ok(found)
 }
 
 /// Moves a token's "last used" forward (never back: batches may arrive out of order).
@@ -109,4 +141,15 @@ pub async fn scopes_used(conn: &mut AnyConnection, token_id: &str) -> Result<Vec
 /// Removes records older than the retention cutoff; returns how many.
 pub async fn delete_before(conn: &mut AnyConnection, cutoff: Millis) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM token_activity WHERE occurred_at < $1").bind(cutoff).execute(conn).await?.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 2), "($1, $2)");
+    }
 }

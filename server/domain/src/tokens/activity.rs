@@ -13,8 +13,11 @@ use crate::store::new_id;
 use crate::store::token_activity::{self as rows, ActivityRow};
 use crate::{Error, Result};
 
-/// How many records may wait for the flush job.
-pub const DEFAULT_BUFFER_CAPACITY: usize = 10_000;
+/// How many records may wait for the flush job (a few hundred bytes each).
+pub const DEFAULT_BUFFER_CAPACITY: usize = 50_000;
+/// This many waiting records wake the flush job before its next tick, so bursts are written in
+/// batches of about this size instead of overflowing the buffer.
+pub const FLUSH_EARLY_AT: usize = 2_000;
 /// Records older than this are deleted by the expiry sweep.
 pub const RETENTION: Millis = 90 * DAY;
 /// The most records one page of the log holds.
@@ -47,6 +50,7 @@ pub struct BufferStats {
 struct Buffer {
     records: Mutex<Vec<ActivityRecord>>,
     capacity: usize,
+    wake: tokio::sync::Notify,
     dropped: AtomicU64,
     flushed: AtomicU64,
 }
@@ -66,6 +70,7 @@ impl ActivityBuffer {
         ActivityBuffer(Arc::new(Buffer {
             records: Mutex::new(Vec::new()),
             capacity,
+            wake: tokio::sync::Notify::new(),
             dropped: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
         }))
@@ -80,7 +85,15 @@ impl ActivityBuffer {
             return false;
         }
         records.push(record);
+        if records.len() == FLUSH_EARLY_AT {
+            self.0.wake.notify_one();
+        }
         true
+    }
+
+    /// Resolves once enough records wait that the flush job should not wait for its tick.
+    pub async fn filled(&self) {
+        self.0.wake.notified().await
     }
 
     fn take(&self) -> Vec<ActivityRecord> {
@@ -108,18 +121,8 @@ impl ActivityBuffer {
 /// A page of the activity log, newest first, with the cursor of the next (older) page.
 #[derive(Debug, Clone)]
 pub struct ActivityPage {
-    pub records: Vec<ActivityEntry>,
+    pub records: Vec<ActivityRecord>,
     pub next: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityEntry {
-    pub at: Millis,
-    pub method: String,
-    pub route: String,
-    pub status: u16,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
 }
 
 /// A cursor is `<occurred_at>.<id>` of the last record shown; opaque to clients, checked here.
@@ -159,10 +162,22 @@ impl Tokens {
     }
 
     async fn write_batch(&self, batch: &[ActivityRecord]) -> Result<()> {
+        // The newest record per token moves its "last used".
         let mut latest: HashMap<&str, &ActivityRecord> = HashMap::new();
-        let mut tx = self.store().begin().await?;
         for r in batch {
-            let row = ActivityRow {
+            let newest = latest.entry(&r.token_id).or_insert(r);
+            if r.at > newest.at {
+                *newest = r;
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        let ids: Vec<&str> = latest.keys().copied().collect();
+        let existing = rows::existing_tokens(&mut tx, &ids).await?;
+        latest.retain(|id, _| existing.contains(*id));
+        let records: Vec<ActivityRow> = batch
+            .iter()
+            .filter(|r| existing.contains(&r.token_id))
+            .map(|r| ActivityRow {
                 id: new_id(),
                 token_id: r.token_id.clone(),
                 occurred_at: r.at,
@@ -172,13 +187,9 @@ impl Tokens {
                 ip: r.ip.clone(),
                 user_agent: r.user_agent.clone(),
                 scope: r.scopes.clone(),
-            };
-            rows::insert(&mut tx, &row).await?;
-            let newest = latest.entry(&r.token_id).or_insert(r);
-            if r.at > newest.at {
-                *newest = r;
-            }
-        }
+            })
+            .collect();
+        rows::insert_many(&mut tx, &records).await?;
         for r in latest.values() {
             rows::touch_token(&mut tx, &r.token_id, r.at, r.ip.as_deref(), r.user_agent.as_deref()).await?;
         }
@@ -198,13 +209,15 @@ impl Tokens {
         let next = if more { found.last().map(|r| format!("{}.{}", r.occurred_at, r.id)) } else { None };
         let records = found
             .into_iter()
-            .map(|r| ActivityEntry {
+            .map(|r| ActivityRecord {
+                token_id: r.token_id,
                 at: r.occurred_at,
                 method: r.method,
                 route: r.route,
                 status: u16::try_from(r.status).unwrap_or(0),
                 ip: r.ip,
                 user_agent: r.user_agent,
+                scopes: r.scope,
             })
             .collect();
         Ok(ActivityPage { records, next })

@@ -10,7 +10,7 @@ mod leaks;
 mod personal;
 mod verify;
 
-pub use activity::{ActivityBuffer, ActivityEntry, ActivityPage, ActivityRecord, BufferStats};
+pub use activity::{ActivityBuffer, ActivityPage, ActivityRecord, BufferStats};
 pub use expiry::{NOTICE_BEFORE, SweepReport, UpcomingEnd};
 pub use leaks::{LEAKED_REASON, MAX_LEAK_REPORT};
 pub use personal::{ENDED_VISIBLE_FOR, Expiry, NewToken, PRESET_DAYS, TokenInfo, TokenPolicy, TokenStatus, Tokens};

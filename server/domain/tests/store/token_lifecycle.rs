@@ -75,6 +75,18 @@ async fn another_users_activity_is_not_found(store: Store) {
     assert!(matches!(tokens.calls_per_day(&eve.id, &info.id, now_ms()).await, Err(domain::Error::NotFound)));
 }
 
+async fn large_batches_are_written_whole_and_records_of_vanished_tokens_skipped(store: Store) {
+    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let now = now_ms();
+    for i in 0..250 {
+        tokens.record_activity(call(&info.id, now - i, "/api/v1/user", Some("user:read")));
+    }
+    tokens.record_activity(call("0190a0b8-0000-7000-8000-000000000000", now, "/api/v1/user", None));
+    assert_eq!(tokens.flush_activity().await.unwrap(), 251);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM token_activity").await, 250);
+    assert_eq!(tokens.get(&user.id, &info.id).await.unwrap().last_used_at, Some(now));
+}
+
 async fn last_used_never_moves_back(store: Store) {
     let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
     let now = now_ms();
@@ -169,6 +181,7 @@ async fn a_leak_report_revokes_active_tokens_only(store: Store) {
 crate::both_backends!(
     activity_is_buffered_then_flushed_in_one_batch,
     another_users_activity_is_not_found,
+    large_batches_are_written_whole_and_records_of_vanished_tokens_skipped,
     last_used_never_moves_back,
     tokens_past_their_date_expire_once_even_when_two_sweeps_race,
     unused_tokens_expire_for_inactivity,
