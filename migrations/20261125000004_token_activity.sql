@@ -1,5 +1,8 @@
--- What each personal access token did: one row per API call, written in batches off the request
--- path. `scope` is the scope the route required (what the call used); NULL when none was needed.
+-- What each personal access token did, written in batches off the request path. Identical calls
+-- (same token, method, route, status, address, user agent and scopes) in the same second share one
+-- row: `calls` counts them and `occurred_at` is the latest. So a script that calls a thousand
+-- times a second costs a row a second, not a thousand. `scope` holds the scopes
+-- the call used, space-separated; NULL when it used none.
 CREATE TABLE token_activity (
     id          TEXT PRIMARY KEY,
     token_id    TEXT NOT NULL REFERENCES personal_tokens(id) ON DELETE CASCADE,
@@ -9,7 +12,8 @@ CREATE TABLE token_activity (
     status      BIGINT NOT NULL,
     ip          TEXT,
     user_agent  TEXT,
-    scope       TEXT
+    scope       TEXT,
+    calls       BIGINT NOT NULL
 );
 CREATE INDEX token_activity_token_idx ON token_activity (token_id, occurred_at);
 CREATE INDEX token_activity_time_idx ON token_activity (occurred_at);

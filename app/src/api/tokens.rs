@@ -95,6 +95,8 @@ pub struct ActivityView {
     pub status: u16,
     pub ip: String,
     pub browser: String,
+    /// Identical calls in the same second share one entry.
+    pub calls: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -279,6 +281,7 @@ pub async fn token_detail(id: String, before: Option<String>) -> Result<Option<T
                 status: r.status,
                 ip: r.ip.unwrap_or_default(),
                 browser: r.user_agent.unwrap_or_default(),
+                calls: r.calls,
             })
             .collect(),
         next: page.next,

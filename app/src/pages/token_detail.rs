@@ -136,9 +136,9 @@ fn ActivityTable(p: TokenPage) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="stack">
-                <caption class="visually-hidden">"Calls made with this token, newest first"</caption>
+                <caption class="visually-hidden">"Calls made with this token, newest first; identical calls in the same second are counted on one line"</caption>
                 <thead>
-                    <tr><th scope="col">"Time"</th><th scope="col">"Call"</th><th scope="col">"Status"</th><th scope="col">"IP address"</th><th scope="col">"User agent"</th></tr>
+                    <tr><th scope="col">"Time"</th><th scope="col">"Call"</th><th scope="col">"Status"</th><th scope="col">"Times"</th><th scope="col">"IP address"</th><th scope="col">"User agent"</th></tr>
                 </thead>
                 <tbody>
                     {p.activity.into_iter().map(|r| view! {
@@ -146,6 +146,7 @@ fn ActivityTable(p: TokenPage) -> impl IntoView {
                             <td data-label="Time">{r.when}</td>
                             <td data-label="Call"><code>{r.method} " " {r.route}</code></td>
                             <td data-label="Status"><span class=if r.status < 400 { "status ok" } else { "status failed" }>{r.status}</span></td>
+                            <td data-label="Times">{r.calls}</td>
                             <td data-label="IP address">{r.ip}</td>
                             <td data-label="User agent" class="ua">{r.browser}</td>
                         </tr>

@@ -89,7 +89,7 @@ pub async fn activity(
         Ok(page) => Json(json!({
             "activity": page.records.into_iter().map(|r| json!({
                 "at": ms_to_rfc3339(r.at), "method": r.method, "route": r.route, "status": r.status,
-                "ip": r.ip, "user_agent": r.user_agent,
+                "ip": r.ip, "user_agent": r.user_agent, "calls": r.calls,
             })).collect::<Vec<_>>(),
             "next": page.next,
         }))

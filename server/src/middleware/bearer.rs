@@ -48,6 +48,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 ip: Some(ip.to_string()),
                 user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
                 scopes: None,
+                calls: 1,
             };
             req.extensions_mut().insert(principal);
             let res = next.run(req).await;

@@ -19,6 +19,8 @@ pub struct ActivityRow {
     pub user_agent: Option<String>,
     /// The scopes the call used, space-separated.
     pub scope: Option<String>,
+    /// How many identical calls this row stands for.
+    pub calls: i64,
 }
 
 /// Rows per INSERT statement: few round trips, and far below SQLite's limit of bound parameters.
@@ -36,8 +38,8 @@ fn placeholders(rows: usize, width: usize) -> String {
 pub async fn insert_many(conn: &mut AnyConnection, rows: &[ActivityRow]) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO token_activity (id, token_id, occurred_at, method, route, status, ip, user_agent, scope) VALUES {}",
-            placeholders(chunk.len(), 9)
+            "INSERT INTO token_activity (id, token_id, occurred_at, method, route, status, ip, user_agent, scope, calls) VALUES {}",
+            placeholders(chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -50,7 +52,8 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[ActivityRow]) -> Resu
                 .bind(r.status)
                 .bind(&r.ip)
                 .bind(&r.user_agent)
-                .bind(&r.scope);
+                .bind(&r.scope)
+                .bind(r.calls);
         }
         q.execute(&mut *conn).await?;
     }
@@ -88,7 +91,7 @@ pub async fn touch_token(conn: &mut AnyConnection, token_id: &str, at: Millis, i
 
 /// A page of a token's activity, newest first, strictly before the `(occurred_at, id)` cursor.
 pub async fn page(conn: &mut AnyConnection, token_id: &str, before: Option<(Millis, &str)>, limit: i64) -> Result<Vec<ActivityRow>> {
-    const COLUMNS: &str = "id, token_id, occurred_at, method, route, status, ip, user_agent, scope";
+    const COLUMNS: &str = "id, token_id, occurred_at, method, route, status, ip, user_agent, scope, calls";
     let rows = match before {
         None => {
             sqlx::query_as(&format!(
@@ -118,7 +121,7 @@ pub async fn page(conn: &mut AnyConnection, token_id: &str, before: Option<(Mill
 /// Calls per UTC day since `since`: (day number since the epoch, count).
 pub async fn per_day(conn: &mut AnyConnection, token_id: &str, since: Millis) -> Result<Vec<(i64, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT occurred_at / $1 AS day, COUNT(*) FROM token_activity WHERE token_id = $2 AND occurred_at >= $3 \
+        "SELECT occurred_at / $1 AS day, CAST(SUM(calls) AS BIGINT) FROM token_activity WHERE token_id = $2 AND occurred_at >= $3 \
          GROUP BY occurred_at / $1 ORDER BY day",
     )
     .bind(DAY)

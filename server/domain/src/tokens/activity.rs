@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::personal::Tokens;
-use crate::clock::{DAY, Millis};
+use crate::clock::{DAY, Millis, SECOND};
 use crate::store::new_id;
 use crate::store::token_activity::{self as rows, ActivityRow};
 use crate::{Error, Result};
@@ -37,6 +37,8 @@ pub struct ActivityRecord {
     pub user_agent: Option<String>,
     /// The scopes the call used, space-separated; `None` when the call used none.
     pub scopes: Option<String>,
+    /// How many identical calls this stands for: 1 when recorded, more once stored (see `write_batch`).
+    pub calls: u64,
 }
 
 /// Counters of the buffer, for operators.
@@ -174,10 +176,21 @@ impl Tokens {
         let ids: Vec<&str> = latest.keys().copied().collect();
         let existing = rows::existing_tokens(&mut tx, &ids).await?;
         latest.retain(|id, _| existing.contains(*id));
-        let records: Vec<ActivityRow> = batch
-            .iter()
-            .filter(|r| existing.contains(&r.token_id))
-            .map(|r| ActivityRow {
+        // Identical calls in the same second become one row that counts them, dated by the latest.
+        type Key<'a> = (Millis, &'a str, &'a str, &'a str, u16, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        let mut same: HashMap<Key<'_>, ActivityRow> = HashMap::new();
+        for r in batch.iter().filter(|r| existing.contains(&r.token_id)) {
+            let key = (
+                r.at / SECOND,
+                r.token_id.as_str(),
+                r.method.as_str(),
+                r.route.as_str(),
+                r.status,
+                r.ip.as_deref(),
+                r.user_agent.as_deref(),
+                r.scopes.as_deref(),
+            );
+            let row = same.entry(key).or_insert_with(|| ActivityRow {
                 id: new_id(),
                 token_id: r.token_id.clone(),
                 occurred_at: r.at,
@@ -187,8 +200,13 @@ impl Tokens {
                 ip: r.ip.clone(),
                 user_agent: r.user_agent.clone(),
                 scope: r.scopes.clone(),
-            })
-            .collect();
+                calls: 0,
+            });
+            row.calls += r.calls as i64;
+            row.occurred_at = row.occurred_at.max(r.at);
+        }
+        let mut records: Vec<ActivityRow> = same.into_values().collect();
+        records.sort_by_key(|r| r.occurred_at);
         rows::insert_many(&mut tx, &records).await?;
         for r in latest.values() {
             rows::touch_token(&mut tx, &r.token_id, r.at, r.ip.as_deref(), r.user_agent.as_deref()).await?;
@@ -218,6 +236,7 @@ impl Tokens {
                 ip: r.ip,
                 user_agent: r.user_agent,
                 scopes: r.scope,
+                calls: u64::try_from(r.calls).unwrap_or(0),
             })
             .collect();
         Ok(ActivityPage { records, next })
@@ -260,6 +279,7 @@ mod tests {
             ip: None,
             user_agent: None,
             scopes: None,
+            calls: 1,
         }
     }
 

@@ -29,6 +29,7 @@ fn call(token_id: &str, at: i64, route: &str, scopes: Option<&str>) -> ActivityR
         ip: Some("192.0.2.9".into()),
         user_agent: Some("curl/8".into()),
         scopes: scopes.map(str::to_owned),
+        calls: 1,
     }
 }
 
@@ -75,16 +76,34 @@ async fn another_users_activity_is_not_found(store: Store) {
     assert!(matches!(tokens.calls_per_day(&eve.id, &info.id, now_ms()).await, Err(domain::Error::NotFound)));
 }
 
-async fn large_batches_are_written_whole_and_records_of_vanished_tokens_skipped(store: Store) {
+async fn identical_calls_share_a_row_and_records_of_vanished_tokens_are_skipped(store: Store) {
     let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
-    let now = now_ms();
+    let now = now_ms() / 1000 * 1000 + 500;
     for i in 0..250 {
         tokens.record_activity(call(&info.id, now - i, "/api/v1/user", Some("user:read")));
     }
     tokens.record_activity(call("0190a0b8-0000-7000-8000-000000000000", now, "/api/v1/user", None));
-    assert_eq!(tokens.flush_activity().await.unwrap(), 251);
-    assert_eq!(count(&store, "SELECT COUNT(*) FROM token_activity").await, 250);
+    tokens.record_activity(call(&info.id, now, "/api/v1/tokens", None));
+    assert_eq!(tokens.flush_activity().await.unwrap(), 252);
+    // 250 identical calls share a row that counts them; the other route has its own.
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM token_activity").await, 2);
+    assert_eq!(count(&store, "SELECT CAST(SUM(calls) AS BIGINT) FROM token_activity").await, 251);
+    let page = tokens.activity(&user.id, &info.id, None, 10).await.unwrap();
+    assert_eq!(page.records.iter().map(|r| r.calls).sum::<u64>(), 251);
+    assert!(page.records.iter().all(|r| r.at == now), "a shared row is dated by its latest call");
+    let days = tokens.calls_per_day(&user.id, &info.id, now).await.unwrap();
+    assert_eq!(days.iter().map(|d| d.1).sum::<u64>(), 251);
     assert_eq!(tokens.get(&user.id, &info.id).await.unwrap().last_used_at, Some(now));
+}
+
+async fn a_large_batch_of_different_calls_is_written_whole(store: Store) {
+    let (tokens, _, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let now = now_ms();
+    for i in 0..345 {
+        tokens.record_activity(call(&info.id, now - i, &format!("/api/v1/tokens/{i}"), None));
+    }
+    assert_eq!(tokens.flush_activity().await.unwrap(), 345);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM token_activity").await, 345);
 }
 
 async fn last_used_never_moves_back(store: Store) {
@@ -181,7 +200,8 @@ async fn a_leak_report_revokes_active_tokens_only(store: Store) {
 crate::both_backends!(
     activity_is_buffered_then_flushed_in_one_batch,
     another_users_activity_is_not_found,
-    large_batches_are_written_whole_and_records_of_vanished_tokens_skipped,
+    identical_calls_share_a_row_and_records_of_vanished_tokens_are_skipped,
+    a_large_batch_of_different_calls_is_written_whole,
     last_used_never_moves_back,
     tokens_past_their_date_expire_once_even_when_two_sweeps_race,
     unused_tokens_expire_for_inactivity,
