@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
             get(tokens::get).route_layer(with(Scope::TOKENS_READ)).merge(delete(tokens::revoke).route_layer(with(Scope::TOKENS))),
         )
         .route("/api/v1/tokens/{id}/activity", get(tokens::activity).route_layer(with(Scope::TOKENS_READ)))
-        .layer(from_fn_with_state(state.clone(), authenticate))
+        .layer(from_fn_with_state(state.tokens.clone(), authenticate))
         .route(
             "/api/v1/token-leaks",
             post(leaks::report).route_layer(from_fn_with_state(PerAddress::per_minute(LEAK_REPORTS_PER_MINUTE), limit)),

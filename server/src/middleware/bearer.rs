@@ -6,20 +6,20 @@
 
 use std::net::SocketAddr;
 
-use app::ssr::AppState;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
-use domain::tokens::{ActivityRecord, Principal, Refusal, VerifyError};
+use domain::tokens::{ActivityRecord, Principal, Refusal, Tokens, VerifyError};
 
 use crate::api::problem::Problem;
 
 const QUERY_TOKEN_NAMES: [&str; 3] = ["access_token", "token", "private_token"];
 
-pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Takes only the token service as state: cloning it per request is a few reference counts.
+pub async fn authenticate(State(tokens): State<Tokens>, mut req: Request, next: Next) -> Response {
     if let Some(q) = req.uri().query() {
         if url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| QUERY_TOKEN_NAMES.contains(&k.as_ref())) {
             return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL".to_owned())
@@ -37,7 +37,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    match state.tokens.verify(raw.trim(), ip, now_ms()).await {
+    match tokens.verify(raw.trim(), ip, now_ms()).await {
         Ok(principal) => {
             let record = ActivityRecord {
                 token_id: principal.token_id.clone(),
@@ -53,7 +53,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             req.extensions_mut().insert(principal);
             let res = next.run(req).await;
             let scopes = res.extensions().get::<UsedScopes>().filter(|u| !u.0.is_empty()).map(UsedScopes::to_text);
-            state.tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
+            tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
             res
         }
         Err(VerifyError::Refused(Refusal::Malformed)) => Problem::invalid_token("the token is malformed").into_response(),

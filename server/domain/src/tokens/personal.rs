@@ -119,14 +119,15 @@ fn validate_note(raw: Option<String>) -> Result<Option<String>> {
 #[derive(Clone)]
 pub struct Tokens {
     store: Store,
-    policy: TokenPolicy,
+    /// Shared, so a clone of the service (one per API request) allocates nothing.
+    policy: std::sync::Arc<TokenPolicy>,
     pub(super) cache: super::verify::Cache,
     pub(super) activity: super::activity::ActivityBuffer,
 }
 
 impl Tokens {
     pub fn new(store: Store, policy: TokenPolicy) -> Self {
-        Tokens { store, policy, cache: Default::default(), activity: Default::default() }
+        Tokens { store, policy: std::sync::Arc::new(policy), cache: Default::default(), activity: Default::default() }
     }
 
     pub(super) fn store(&self) -> &Store {
