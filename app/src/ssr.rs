@@ -14,9 +14,25 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-/// Everything a request handler needs; built once at start-up.
+/// Everything a request handler needs; built once at start-up. axum clones the state for every
+/// handler and middleware call, so it is one shared pointer: a clone is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub accounts: Accounts,
     pub tokens: domain::tokens::Tokens,
     pub leptos_options: LeptosOptions,

@@ -63,13 +63,13 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_pkg_dir("pkg")
         .build();
     let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_policy.clone());
-    Ok(AppState {
+    Ok(AppState::new(app::ssr::Shared {
         accounts,
         tokens,
         leptos_options,
         session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
         step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,
-    })
+    }))
 }
 
 /// Opens the database (creating the SQLite file and its folder on first start) and migrates it.
