@@ -87,7 +87,8 @@ fn leaks(app: &TestApp, body: &str) -> reqwest::RequestBuilder {
 }
 
 async fn a_leak_report_revokes_and_answers_the_same_whatever_was_sent(app: &TestApp) {
-    app.sign_up_admin(&app.browser(), "ada@example.com").await;
+    let ada = app.browser();
+    app.sign_up_admin(&ada, "ada@example.com").await;
     let (id, t) = token(app, "ada@example.com", "user tokens:read", "").await;
     let (_, other) = token(app, "ada@example.com", "user", "").await;
     assert_eq!(api(app, "/api/v1/user", Some(&t)).send().await.unwrap().status(), 200);
@@ -111,6 +112,10 @@ async fn a_leak_report_revokes_and_answers_the_same_whatever_was_sent(app: &Test
         .unwrap();
     assert_eq!(reason, ("revoked".to_owned(), domain::tokens::LEAKED_REASON.to_owned()));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event_type = 'token.leak_revoked'").await, 1);
+    // The owner sees a notice on the tokens page.
+    let page: serde_json::Value = app.call(&ada, "tokens_overview", &[]).await.json().await.unwrap();
+    let leaked = page["tokens"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).unwrap();
+    assert!(leaked["notice"].as_str().unwrap().contains("reported as leaked"), "{leaked}");
 
     // GitHub's secret-scanning shape: objects with a `token` field.
     let github = serde_json::json!([{ "token": other, "type": "gatehouse_personal_token", "url": "https://example.com/x", "source": "content" }]);

@@ -106,6 +106,14 @@ async fn a_large_batch_of_different_calls_is_written_whole(store: Store) {
     assert_eq!(count(&store, "SELECT COUNT(*) FROM token_activity").await, 345);
 }
 
+async fn ended_tokens_stay_listed_for_ninety_days(store: Store) {
+    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    tokens.revoke(&user.id, &info.id, &meta()).await.unwrap();
+    assert_eq!(tokens.list(&user.id).await.unwrap().len(), 1, "a fresh revocation stays listed");
+    sqlx::query("UPDATE personal_tokens SET status_at = $1").bind(now_ms() - 91 * DAY).execute(store.pool()).await.unwrap();
+    assert!(tokens.list(&user.id).await.unwrap().is_empty(), "gone from the list after 90 days");
+}
+
 async fn last_used_never_moves_back(store: Store) {
     let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
     let now = now_ms();
@@ -203,6 +211,7 @@ crate::both_backends!(
     identical_calls_share_a_row_and_records_of_vanished_tokens_are_skipped,
     a_large_batch_of_different_calls_is_written_whole,
     last_used_never_moves_back,
+    ended_tokens_stay_listed_for_ninety_days,
     tokens_past_their_date_expire_once_even_when_two_sweeps_race,
     unused_tokens_expire_for_inactivity,
     inactivity_zero_turns_the_rule_off,
