@@ -6,7 +6,7 @@
 use app::ssr::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use domain::audit::RequestMeta;
 use domain::clock::now_ms;
@@ -45,7 +45,7 @@ pub async fn report(
         .collect();
     let meta = RequestMeta {
         ip: Some(addr.ip().to_string()),
-        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
+        user_agent: crate::middleware::bearer::user_agent(&headers),
         method: Some("POST".into()),
         route: Some("/api/v1/token-leaks".into()),
     };

@@ -59,7 +59,7 @@ pub async fn revoke(
 ) -> Response {
     let meta = RequestMeta {
         ip: None,
-        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
+        user_agent: crate::middleware::bearer::user_agent(&headers),
         method: Some("DELETE".into()),
         route: Some("/api/v1/tokens/{id}".into()),
     };

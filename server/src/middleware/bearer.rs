@@ -37,16 +37,17 @@ pub async fn authenticate(State(tokens): State<Tokens>, mut req: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    match tokens.verify(raw.trim(), ip, now_ms()).await {
+    let now = now_ms();
+    match tokens.verify(raw.trim(), ip, now).await {
         Ok(principal) => {
             let record = ActivityRecord {
                 token_id: principal.token_id.clone(),
-                at: now_ms(),
+                at: now,
                 method: req.method().as_str().to_owned(),
                 route: req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default(),
                 status: 0,
                 ip: Some(ip.to_string()),
-                user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect()),
+                user_agent: user_agent(req.headers()),
                 scopes: None,
                 calls: 1,
             };
@@ -65,6 +66,11 @@ pub async fn authenticate(State(tokens): State<Tokens>, mut req: Request, next: 
         }
         Err(VerifyError::Store(e)) => Problem::from_domain(e).into_response(),
     }
+}
+
+/// The caller's user agent, cut to 256 characters, for activity and audit records.
+pub fn user_agent(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect())
 }
 
 /// The scopes a successful call used: the route's requirement plus any the handler added (e.g. the
