@@ -39,6 +39,11 @@ pub fn random_from_alphabet(alphabet: &[u8], len: usize) -> String {
     out
 }
 
+/// The raw SHA-256 digest: a fixed-size key for in-memory lookups, no allocation.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 /// Lowercase hex SHA-256, used to store high-entropy secrets (links, codes, session ids).
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))

@@ -7,29 +7,29 @@ mod user;
 
 use app::ssr::AppState;
 use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{delete, get, post};
-use std::num::NonZeroU32;
+use axum::routing::{MethodFilter, on, post};
 use domain::scopes::Scope;
+use std::num::NonZeroU32;
 
-use crate::middleware::bearer::{authenticate, require_scope};
+use crate::middleware::bearer::{Bearer, RouteScopes, authenticate};
 use crate::middleware::rate_limit::{PerAddress, limit};
 
 /// Leak reports a minute per address: enough for a scanner's batches, too few to probe with.
 const LEAK_REPORTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).expect("non-zero");
 
-/// Every route with the scope it needs.
+/// Every token route with the scope it needs.
 pub fn router(state: AppState) -> Router {
-    let with = |scope: Scope| from_fn_with_state(scope, require_scope);
-    Router::new()
-        .route("/api/v1/user", get(user::get_user).route_layer(with(Scope::USER_READ)))
-        .route("/api/v1/tokens", get(tokens::list).route_layer(with(Scope::TOKENS_READ)))
-        .route(
-            "/api/v1/tokens/{id}",
-            get(tokens::get).route_layer(with(Scope::TOKENS_READ)).merge(delete(tokens::revoke).route_layer(with(Scope::TOKENS))),
-        )
-        .route("/api/v1/tokens/{id}/activity", get(tokens::activity).route_layer(with(Scope::TOKENS_READ)))
-        .layer(from_fn_with_state(state.tokens.clone(), authenticate))
+    let tokens = state.tokens.clone();
+    ScopedRoutes::default()
+        .route(Method::GET, "/api/v1/user", Scope::USER_READ, user::get_user)
+        .route(Method::GET, "/api/v1/tokens", Scope::TOKENS_READ, tokens::list)
+        .route(Method::GET, "/api/v1/tokens/{id}", Scope::TOKENS_READ, tokens::get)
+        .route(Method::DELETE, "/api/v1/tokens/{id}", Scope::TOKENS, tokens::revoke)
+        .route(Method::GET, "/api/v1/tokens/{id}/activity", Scope::TOKENS_READ, tokens::activity)
+        .finish(tokens)
         .route(
             "/api/v1/token-leaks",
             post(leaks::report).route_layer(from_fn_with_state(PerAddress::per_minute(LEAK_REPORTS_PER_MINUTE), limit)),
@@ -38,6 +38,31 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Routes that need a token, each declared with its scope in the same call, so none can be added
+/// without one; `finish` puts the bearer check (token, then the declared scope) in front of them all.
+#[derive(Default)]
+struct ScopedRoutes {
+    router: Router<AppState>,
+    scopes: Vec<(Method, &'static str, Scope)>,
+}
+
+impl ScopedRoutes {
+    fn route<H, T>(mut self, method: Method, path: &'static str, scope: Scope, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        self.router = self.router.route(path, on(filter, handler));
+        self.scopes.push((method, path, scope));
+        self
+    }
+
+    fn finish(self, tokens: domain::tokens::Tokens) -> Router<AppState> {
+        self.router.layer(from_fn_with_state(Bearer::new(tokens, RouteScopes::new(self.scopes)), authenticate))
+    }
+}
+
 async fn not_found() -> problem::Problem {
-    problem::Problem::new(axum::http::StatusCode::NOT_FOUND, "Not Found", "no such API route".to_owned())
+    problem::Problem::new(axum::http::StatusCode::NOT_FOUND, "Not Found", "no such API route")
 }

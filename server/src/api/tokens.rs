@@ -83,7 +83,7 @@ pub async fn activity(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(q)) = query else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "limit must be a number".to_owned()).into_response();
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "limit must be a number").into_response();
     };
     match state.tokens.activity(&p.user_id, &id, q.cursor.as_deref(), q.limit.unwrap_or(50)).await {
         Ok(page) => Json(json!({

@@ -1,28 +1,56 @@
 //! Bearer authentication for `/api/v1`: the `Authorization: Bearer` token becomes a `Principal` in the
-//! request's extensions; scopes are then checked per route with `require_scope`. A token in the query
+//! request's extensions, and the scope the route declared (`RouteScopes`) is checked before the
+//! handler runs; a route that declared none is refused (deny by default). A token in the query
 //! string is refused (400): URLs end up in logs and histories. Every call made with a valid token is
 //! recorded (method, matched route, status, IP, user agent, scopes used) into the token service's
 //! in-memory buffer once the response is ready: no database write on the request path.
 
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
-use domain::tokens::{ActivityRecord, Principal, Refusal, Tokens, VerifyError};
+use domain::tokens::{ActivityRecord, Refusal, Tokens, VerifyError};
 
 use crate::api::problem::Problem;
 
 const QUERY_TOKEN_NAMES: [&str; 3] = ["access_token", "token", "private_token"];
 
-/// Takes only the token service as state: cloning it per request is a few reference counts.
-pub async fn authenticate(State(tokens): State<Tokens>, mut req: Request, next: Next) -> Response {
+/// The scope each API route needs, by method and route pattern; built with the router
+/// (`api::ScopedRoutes`), so a route cannot be added without one.
+#[derive(Debug, Clone, Default)]
+pub struct RouteScopes(Vec<(Method, &'static str, Scope)>);
+
+impl RouteScopes {
+    pub fn new(entries: Vec<(Method, &'static str, Scope)>) -> Self {
+        RouteScopes(entries)
+    }
+
+    fn required(&self, method: &Method, route: &str) -> Option<Scope> {
+        self.0.iter().find(|(m, r, _)| m == method && *r == route).map(|(_, _, s)| *s)
+    }
+}
+
+/// The middleware's state, behind one reference count: axum clones it for every request.
+#[derive(Clone)]
+pub struct Bearer(Arc<(Tokens, RouteScopes)>);
+
+impl Bearer {
+    pub fn new(tokens: Tokens, scopes: RouteScopes) -> Self {
+        Bearer(Arc::new((tokens, scopes)))
+    }
+}
+
+pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request, next: Next) -> Response {
+    let (tokens, scopes) = &*state;
     if let Some(q) = req.uri().query() {
         if url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| QUERY_TOKEN_NAMES.contains(&k.as_ref())) {
-            return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL".to_owned())
+            return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL")
                 .into_response();
         }
     }
@@ -40,29 +68,50 @@ pub async fn authenticate(State(tokens): State<Tokens>, mut req: Request, next: 
     let now = now_ms();
     match tokens.verify(raw.trim(), ip, now).await {
         Ok(principal) => {
+            let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str()).unwrap_or_default();
+            let required = scopes.required(req.method(), route);
             let record = ActivityRecord {
                 token_id: principal.token_id.clone(),
                 at: now,
                 method: req.method().as_str().to_owned(),
-                route: req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                route: route.to_owned(),
                 status: 0,
                 ip: Some(ip.to_string()),
                 user_agent: user_agent(req.headers()),
                 scopes: None,
                 calls: 1,
             };
+            let scope = match required {
+                Some(scope) if principal.scopes.grants(scope) => scope,
+                other => {
+                    let refusal = match other {
+                        Some(scope) => Problem::insufficient_scope(scope.as_str()),
+                        None => {
+                            tracing::error!(route = record.route, "API route without a declared scope; refused");
+                            Problem::new(StatusCode::FORBIDDEN, "Forbidden", "this route is not open to tokens")
+                        }
+                    };
+                    // Refused calls are recorded too: the owner sees what was attempted with the token.
+                    let res = refusal.into_response();
+                    tokens.record_activity(ActivityRecord { status: res.status().as_u16(), ..record });
+                    return res;
+                }
+            };
             req.extensions_mut().insert(principal);
             let res = next.run(req).await;
-            let scopes = res.extensions().get::<UsedScopes>().filter(|u| !u.0.is_empty()).map(UsedScopes::to_text);
+            let scopes = res.status().is_success().then(|| match res.extensions().get::<UsedScopes>() {
+                Some(more) => more.with(scope),
+                None => scope.as_str().to_owned(),
+            });
             tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
             res
         }
-        Err(VerifyError::Refused(Refusal::Malformed)) => Problem::invalid_token("the token is malformed").into_response(),
+        Err(VerifyError::Refused(Refusal::Malformed)) => Problem::malformed_token().into_response(),
         Err(VerifyError::Refused(Refusal::Invalid)) => {
             Problem::invalid_token("the token is unknown, expired or revoked").into_response()
         }
         Err(VerifyError::Refused(Refusal::AddressNotAllowed)) => {
-            Problem::new(StatusCode::FORBIDDEN, "Forbidden", "this token is not allowed from your address".to_owned()).into_response()
+            Problem::new(StatusCode::FORBIDDEN, "Forbidden", "this token is not allowed from your address").into_response()
         }
         Err(VerifyError::Store(e)) => Problem::from_domain(e).into_response(),
     }
@@ -73,30 +122,36 @@ pub fn user_agent(headers: &axum::http::HeaderMap) -> Option<String> {
     headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect())
 }
 
-/// The scopes a successful call used: the route's requirement plus any the handler added (e.g. the
-/// email that `user:email` reveals). Carried on the response to the activity record.
+/// Scopes a handler used beyond its route's (e.g. the email that `user:email` reveals), carried on
+/// the response to the activity record.
 #[derive(Debug, Clone, Default)]
 pub struct UsedScopes(pub Vec<Scope>);
 
 impl UsedScopes {
-    fn to_text(&self) -> String {
-        self.0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    /// The route's scope and these, space-separated.
+    fn with(&self, route_scope: Scope) -> String {
+        std::iter::once(route_scope).chain(self.0.iter().copied()).map(Scope::as_str).collect::<Vec<_>>().join(" ")
     }
 }
 
-/// The route's required scope, declared where the route is.
-pub async fn require_scope(State(scope): State<Scope>, req: Request, next: Next) -> Response {
-    match req.extensions().get::<Principal>() {
-        Some(p) if p.scopes.grants(scope) => {
-            let mut res = next.run(req).await;
-            if res.status().is_success() {
-                let mut used = res.extensions_mut().remove::<UsedScopes>().unwrap_or_default();
-                used.0.insert(0, scope);
-                res.extensions_mut().insert(used);
-            }
-            res
-        }
-        Some(_) => Problem::insufficient_scope(scope.as_str()).into_response(),
-        None => Problem::missing_token().into_response(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_needs_its_declared_scope_for_its_method_and_nothing_else_is_open() {
+        let scopes = RouteScopes::new(vec![
+            (Method::GET, "/api/v1/tokens/{id}", Scope::TOKENS_READ),
+            (Method::DELETE, "/api/v1/tokens/{id}", Scope::TOKENS),
+        ]);
+        assert_eq!(scopes.required(&Method::GET, "/api/v1/tokens/{id}"), Some(Scope::TOKENS_READ));
+        assert_eq!(scopes.required(&Method::DELETE, "/api/v1/tokens/{id}"), Some(Scope::TOKENS));
+        assert_eq!(scopes.required(&Method::POST, "/api/v1/tokens/{id}"), None);
+        assert_eq!(scopes.required(&Method::GET, "/api/v1/tokens"), None);
+    }
+
+    #[test]
+    fn used_scopes_start_with_the_routes() {
+        assert_eq!(UsedScopes(vec![Scope::USER_EMAIL]).with(Scope::USER_READ), "user:read user:email");
     }
 }

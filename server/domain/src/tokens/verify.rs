@@ -11,7 +11,7 @@ use super::allowlist::Allowlist;
 use super::format;
 use super::personal::Tokens;
 use crate::clock::{Millis, SECOND};
-use crate::crypto::sha256_hex;
+use crate::crypto::sha256;
 use crate::accounts::Role;
 use crate::scopes::ScopeSet;
 use crate::{Error, Result};
@@ -21,9 +21,27 @@ pub const CACHE_TTL: Millis = 10 * SECOND;
 /// Beyond this many entries the cache is cleared rather than grown.
 pub const CACHE_CAPACITY: usize = 100_000;
 
-/// Who is calling, and with what rights.
+/// Who is calling, and with what rights. Shared: the cache, the request and its handler hold the
+/// same record, so passing it along costs a reference count, not a copy.
 #[derive(Debug, Clone)]
-pub struct Principal {
+pub struct Principal(Arc<Caller>);
+
+impl Principal {
+    pub fn new(caller: Caller) -> Self {
+        Principal(Arc::new(caller))
+    }
+}
+
+impl std::ops::Deref for Principal {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// The fields of a `Principal`.
+#[derive(Debug)]
+pub struct Caller {
     pub user_id: String,
     pub token_id: String,
     pub scopes: ScopeSet,
@@ -65,17 +83,31 @@ pub(crate) struct Cached {
     pub(crate) fetched_at: Millis,
 }
 
-/// Digest → verified record. Shared by the clones of one `Tokens`.
+impl Cached {
+    /// Expiry and allowlist: what can change between two calls with the same record.
+    fn check(&self, ip: IpAddr, now: Millis) -> Result<Principal, Refusal> {
+        if self.expires_at.is_some_and(|e| e <= now) {
+            return Err(Refusal::Invalid);
+        }
+        if !self.allowlist.allows(ip) {
+            return Err(Refusal::AddressNotAllowed);
+        }
+        Ok(self.principal.clone())
+    }
+}
+
+/// Raw SHA-256 digest → verified record. Shared by the clones of one `Tokens`.
 #[derive(Clone, Default)]
-pub(crate) struct Cache(Arc<RwLock<HashMap<String, Cached>>>);
+pub(crate) struct Cache(Arc<RwLock<HashMap<[u8; 32], Cached>>>);
 
 impl Cache {
-    fn get(&self, digest: &str, now: Millis) -> Option<Cached> {
+    /// Checks a fresh entry under the read lock, so a hit copies nothing but a reference count.
+    fn check(&self, digest: &[u8; 32], ip: IpAddr, now: Millis) -> Option<Result<Principal, Refusal>> {
         let map = self.0.read().ok()?;
-        map.get(digest).filter(|c| now - c.fetched_at < CACHE_TTL).cloned()
+        map.get(digest).filter(|c| now - c.fetched_at < CACHE_TTL).map(|c| c.check(ip, now))
     }
 
-    fn put(&self, digest: String, entry: Cached) {
+    fn put(&self, digest: [u8; 32], entry: Cached) {
         if let Ok(mut map) = self.0.write() {
             if map.len() >= CACHE_CAPACITY {
                 map.clear();
@@ -94,23 +126,19 @@ impl Cache {
 impl Tokens {
     /// Verifies a bearer token presented from `ip` at `now`.
     pub async fn verify(&self, raw: &str, ip: IpAddr, now: Millis) -> Result<Principal, VerifyError> {
-        let token = format::parse(raw, &self.policy().prefix).map_err(|_| VerifyError::Refused(Refusal::Malformed))?;
-        let digest = sha256_hex(token.expose().as_bytes());
-        let entry = match self.cache.get(&digest, now) {
-            Some(hit) => hit,
-            None => {
-                let fresh = self.load_active(&digest, now).await.map_err(VerifyError::Store)?.ok_or(VerifyError::Refused(Refusal::Invalid))?;
-                self.cache.put(digest, fresh.clone());
-                fresh
-            }
-        };
-        if entry.expires_at.is_some_and(|e| e <= now) {
-            return Err(VerifyError::Refused(Refusal::Invalid));
+        format::check(raw, &self.policy().prefix).map_err(|_| VerifyError::Refused(Refusal::Malformed))?;
+        let digest = sha256(raw.as_bytes());
+        if let Some(hit) = self.cache.check(&digest, ip, now) {
+            return hit.map_err(VerifyError::Refused);
         }
-        if !entry.allowlist.allows(ip) {
-            return Err(VerifyError::Refused(Refusal::AddressNotAllowed));
-        }
-        Ok(entry.principal)
+        let fresh = self
+            .load_active(&hex::encode(digest), now)
+            .await
+            .map_err(VerifyError::Store)?
+            .ok_or(VerifyError::Refused(Refusal::Invalid))?;
+        let verdict = fresh.check(ip, now);
+        self.cache.put(digest, fresh);
+        verdict.map_err(VerifyError::Refused)
     }
 
     async fn load_active(&self, digest: &str, now: Millis) -> Result<Option<Cached>> {
@@ -127,7 +155,7 @@ impl Tokens {
         let Some((token_id, user_id, scopes, expires_at, allowlist, display_name, email, role)) = row else { return Ok(None) };
         let owner = Arc::new(Owner { display_name, email, role: Role::parse(&role)? });
         Ok(Some(Cached {
-            principal: Principal { user_id, token_id, scopes: ScopeSet::parse(&scopes)?, owner },
+            principal: Principal::new(Caller { user_id, token_id, scopes: ScopeSet::parse(&scopes)?, owner }),
             expires_at,
             allowlist: Allowlist::parse(allowlist.as_deref().unwrap_or(""))?,
             fetched_at: now,
@@ -151,20 +179,21 @@ mod tests {
     fn cache_entries_expire_and_are_evicted_by_token() {
         let cache = Cache::default();
         let entry = Cached {
-            principal: Principal {
+            principal: Principal::new(Caller {
                 user_id: "u".into(),
                 token_id: "t".into(),
                 scopes: ScopeSet::parse("user").unwrap(),
                 owner: Arc::new(Owner { display_name: "Ada".into(), email: "ada@example.com".into(), role: Role::Developer }),
-            },
+            }),
             expires_at: None,
             allowlist: Allowlist::default(),
             fetched_at: 1_000,
         };
-        cache.put("d".into(), entry);
-        assert!(cache.get("d", 1_000 + CACHE_TTL - 1).is_some());
-        assert!(cache.get("d", 1_000 + CACHE_TTL).is_none());
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        cache.put([7; 32], entry);
+        assert!(cache.check(&[7; 32], ip, 1_000 + CACHE_TTL - 1).is_some());
+        assert!(cache.check(&[7; 32], ip, 1_000 + CACHE_TTL).is_none());
         cache.evict_token("t");
-        assert!(cache.get("d", 1_001).is_none());
+        assert!(cache.check(&[7; 32], ip, 1_001).is_none());
     }
 }
