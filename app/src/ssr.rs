@@ -35,6 +35,7 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub accounts: Accounts,
     pub tokens: domain::tokens::Tokens,
+    pub oauth: domain::oauth::OAuth,
     pub leptos_options: LeptosOptions,
     /// A signed-in session ends this long after sign-in, however active it is.
     pub session_absolute_timeout: Millis,

@@ -62,10 +62,12 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
+    let oauth = domain::oauth::OAuth::new(accounts.store().clone());
     let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_policy.clone());
     Ok(AppState::new(app::ssr::Shared {
         accounts,
         tokens,
+        oauth,
         leptos_options,
         session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
         step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,

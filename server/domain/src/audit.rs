@@ -59,6 +59,12 @@ pub enum EventType {
     TokenExpired,
     TokenExpiredInactive,
     TokenLeakRevoked,
+    ClientCreated,
+    ClientUpdated,
+    ClientEnabled,
+    ClientDisabled,
+    ClientDeleted,
+    ClientSecretRotated,
 }
 
 impl EventType {
@@ -89,6 +95,12 @@ impl EventType {
             EventType::TokenExpired => "token.expired",
             EventType::TokenExpiredInactive => "token.expired_inactive",
             EventType::TokenLeakRevoked => "token.leak_revoked",
+            EventType::ClientCreated => "client.created",
+            EventType::ClientUpdated => "client.updated",
+            EventType::ClientEnabled => "client.enabled",
+            EventType::ClientDisabled => "client.disabled",
+            EventType::ClientDeleted => "client.deleted",
+            EventType::ClientSecretRotated => "client.secret_rotated",
         }
     }
 }

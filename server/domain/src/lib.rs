@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod oauth;
 pub mod scopes;
 pub mod store;
 pub mod tokens;

@@ -1,6 +1,8 @@
 //! The REST API under `/api/v1`: bearer tokens, declared scopes, RFC 7807 errors.
 
+mod clients;
 mod leaks;
+mod request_meta;
 pub mod problem;
 mod tokens;
 mod user;
@@ -29,6 +31,11 @@ pub fn router(state: AppState) -> Router {
         .route(Method::GET, "/api/v1/tokens/{id}", Scope::TOKENS_READ, tokens::get)
         .route(Method::DELETE, "/api/v1/tokens/{id}", Scope::TOKENS, tokens::revoke)
         .route(Method::GET, "/api/v1/tokens/{id}/activity", Scope::TOKENS_READ, tokens::activity)
+        .route(Method::GET, "/api/v1/clients", Scope::CLIENTS_READ, clients::list)
+        .route(Method::POST, "/api/v1/clients", Scope::CLIENTS, clients::create)
+        .route(Method::GET, "/api/v1/clients/{id}", Scope::CLIENTS_READ, clients::get)
+        .route(Method::PATCH, "/api/v1/clients/{id}", Scope::CLIENTS, clients::update)
+        .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
         .finish(tokens)
         .route(
             "/api/v1/token-leaks",
@@ -61,6 +68,14 @@ impl ScopedRoutes {
     fn finish(self, tokens: domain::tokens::Tokens) -> Router<AppState> {
         self.router.layer(from_fn_with_state(Bearer::new(tokens, RouteScopes::new(self.scopes)), authenticate))
     }
+}
+
+/// Milliseconds since the epoch as RFC 3339 text (UTC).
+pub(crate) fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 async fn not_found() -> problem::Problem {

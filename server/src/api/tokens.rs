@@ -6,14 +6,15 @@ use app::ssr::AppState;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::extract::rejection::QueryRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
-use domain::audit::RequestMeta;
 use domain::tokens::{Principal, TokenInfo, TokenStatus};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::problem::Problem;
+use super::request_meta::ApiMeta;
+use super::rfc3339;
 
 fn view(t: TokenInfo) -> Value {
     let (status, ended_at, reason) = match t.status {
@@ -24,17 +25,10 @@ fn view(t: TokenInfo) -> Value {
     };
     json!({
         "id": t.id, "name": t.name, "note": t.note, "scopes": t.scopes, "hint": t.hint, "allowlist": t.allowlist,
-        "status": status, "status_reason": reason, "ended_at": ended_at.map(ms_to_rfc3339),
-        "created_at": ms_to_rfc3339(t.created_at), "expires_at": t.expires_at.map(ms_to_rfc3339),
-        "last_used_at": t.last_used_at.map(ms_to_rfc3339),
+        "status": status, "status_reason": reason, "ended_at": ended_at.map(rfc3339),
+        "created_at": rfc3339(t.created_at), "expires_at": t.expires_at.map(rfc3339),
+        "last_used_at": t.last_used_at.map(rfc3339),
     })
-}
-
-fn ms_to_rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
@@ -55,14 +49,8 @@ pub async fn revoke(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    ApiMeta(meta): ApiMeta,
 ) -> Response {
-    let meta = RequestMeta {
-        ip: None,
-        user_agent: crate::middleware::bearer::user_agent(&headers),
-        method: Some("DELETE".into()),
-        route: Some("/api/v1/tokens/{id}".into()),
-    };
     match state.tokens.revoke(&p.user_id, &id, &meta).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => Problem::from_domain(e).into_response(),
@@ -88,7 +76,7 @@ pub async fn activity(
     match state.tokens.activity(&p.user_id, &id, q.cursor.as_deref(), q.limit.unwrap_or(50)).await {
         Ok(page) => Json(json!({
             "activity": page.records.into_iter().map(|r| json!({
-                "at": ms_to_rfc3339(r.at), "method": r.method, "route": r.route, "status": r.status,
+                "at": rfc3339(r.at), "method": r.method, "route": r.route, "status": r.status,
                 "ip": r.ip, "user_agent": r.user_agent, "calls": r.calls,
             })).collect::<Vec<_>>(),
             "next": page.next,

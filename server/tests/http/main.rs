@@ -5,6 +5,7 @@ mod support;
 
 mod api;
 mod binary;
+mod clients_api;
 mod health;
 mod origin_and_limits;
 mod passkeys;

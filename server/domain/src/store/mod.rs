@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod invitations;
+pub mod oauth_clients;
 pub mod passkeys;
 pub mod sessions;
 pub mod throttle;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod migrations;
+mod oauth_clients;
 mod support;
 mod token_lifecycle;
 mod tokens;
