@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::clock::{HOUR, SECOND};
+use domain::oauth::OAuthPolicy;
 use domain::tokens::TokenPolicy;
 use domain::tokens::format::Prefix;
 
@@ -121,6 +123,14 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_ACTIVITY_FLUSH_MS", default_value_t = 1000, global = true,
           value_parser = clap::value_parser!(u32).range(10..=60_000))]
     pub activity_flush_ms: u32,
+    /// Lifetime of OAuth access tokens (JWT), in seconds.
+    #[arg(long, env = "GATEHOUSE_ACCESS_TOKEN_SECONDS", default_value_t = 300, global = true,
+          value_parser = clap::value_parser!(u32).range(30..=3600))]
+    pub access_token_seconds: u32,
+    /// Absolute lifetime of an OAuth refresh-token family, in hours.
+    #[arg(long, env = "GATEHOUSE_REFRESH_TOKEN_HOURS", default_value_t = 24, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub refresh_token_hours: u32,
     /// Log format on stderr.
     #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -151,6 +161,7 @@ pub struct Config {
     pub token_policy: TokenPolicy,
     pub token_sweep_seconds: u32,
     pub activity_flush_ms: u32,
+    pub oauth_policy: OAuthPolicy,
 }
 
 impl Settings {
@@ -178,7 +189,13 @@ impl Settings {
             allow_no_expiry: self.token_allow_no_expiry,
             inactivity_days: self.token_inactivity_days,
         };
+        let oauth_policy = OAuthPolicy {
+            access_token_lifetime: self.access_token_seconds as i64 * SECOND,
+            refresh_token_lifetime: self.refresh_token_hours as i64 * HOUR,
+            ..OAuthPolicy::new(&public_origin)
+        };
         Ok(Config {
+            oauth_policy,
             token_policy,
             token_sweep_seconds: self.token_sweep_seconds,
             activity_flush_ms: self.activity_flush_ms,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod jobs;
 pub mod master_key;
 pub mod middleware;
+pub mod oauth;
 pub mod ops;
 pub mod session_store;
 pub mod telemetry;
@@ -53,7 +54,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
     let accounts = Accounts::new(
         store,
         PasswordHasher::with_defaults()?,
-        master_key,
+        master_key.clone(),
         Policy { require_mfa: config.require_mfa, self_registration: config.self_registration },
         Arc::new(domain::accounts::relying_party(&config.public_origin)?),
     );
@@ -62,7 +63,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    let oauth = domain::oauth::OAuth::new(accounts.store().clone());
+    let oauth = domain::oauth::OAuth::new(accounts.store().clone(), master_key, config.oauth_policy.clone());
     let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_policy.clone());
     Ok(AppState::new(app::ssr::Shared {
         accounts,
@@ -115,6 +116,7 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn_with_state(origin, require_same_origin));
     Router::new()
         .merge(ops)
+        .merge(oauth::router(state_for_api.clone()))
         .merge(api::router(state_for_api))
         .merge(browser)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -65,6 +65,8 @@ pub enum EventType {
     ClientDisabled,
     ClientDeleted,
     ClientSecretRotated,
+    OAuthTokenIssued,
+    OAuthTokenRevoked,
 }
 
 impl EventType {
@@ -101,6 +103,8 @@ impl EventType {
             EventType::ClientDisabled => "client.disabled",
             EventType::ClientDeleted => "client.deleted",
             EventType::ClientSecretRotated => "client.secret_rotated",
+            EventType::OAuthTokenIssued => "oauth.token_issued",
+            EventType::OAuthTokenRevoked => "oauth.token_revoked",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 mod clients;
 mod leaks;
-mod request_meta;
+pub(crate) mod request_meta;
 pub mod problem;
 mod tokens;
 mod user;

@@ -3,6 +3,7 @@
 mod accounts;
 mod migrations;
 mod oauth_clients;
+mod oauth_keys;
 mod support;
 mod token_lifecycle;
 mod tokens;

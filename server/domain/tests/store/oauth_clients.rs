@@ -7,6 +7,10 @@ use domain::store::Store;
 
 use crate::support::{accounts, admin, count, meta};
 
+pub(crate) fn oauth(store: &Store) -> OAuth {
+    OAuth::new(store.clone(), std::sync::Arc::new(domain::crypto::MasterKey::generate()), domain::oauth::OAuthPolicy::new("http://localhost:3000"))
+}
+
 fn input() -> ClientInput {
     ClientInput {
         name: "Deploy bot".into(),
@@ -19,7 +23,7 @@ fn input() -> ClientInput {
 async fn a_confidential_client_gets_one_secret_stored_only_as_a_digest(store: Store) {
     let acc = accounts(store.clone(), Policy::default());
     let ada = admin(&acc, "ada@example.com").await;
-    let oauth = OAuth::new(store.clone());
+    let oauth = oauth(&store);
     let (client, secret) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();
     let secret = secret.expect("a confidential client gets a secret");
     assert!(secret.expose().starts_with("gac_") && secret.expose().len() == 40);
@@ -46,7 +50,7 @@ async fn a_confidential_client_gets_one_secret_stored_only_as_a_digest(store: St
 async fn rotation_keeps_the_old_secret_for_the_grace_period_only(store: Store) {
     let acc = accounts(store.clone(), Policy::default());
     let ada = admin(&acc, "ada@example.com").await;
-    let oauth = OAuth::new(store.clone());
+    let oauth = oauth(&store);
     let (client, old) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();
     let old = old.unwrap();
     assert!(oauth.rotate_secret(&ada.id, &client.id, 8, &meta()).await.is_err(), "at most 7 days");
@@ -74,7 +78,7 @@ async fn rotation_keeps_the_old_secret_for_the_grace_period_only(store: Store) {
 async fn owners_change_disable_and_delete_only_their_own_clients(store: Store) {
     let acc = accounts(store.clone(), Policy::default());
     let ada = admin(&acc, "ada@example.com").await;
-    let oauth = OAuth::new(store.clone());
+    let oauth = oauth(&store);
     let (client, secret) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();
     let owner = Owner { id: &ada.id, role: ada.role };
     let changed = SettingsPatch { name: Some("Renamed".into()), redirects: Some(vec![("https://new.example.com/cb".into(), None)]), ..Default::default() };

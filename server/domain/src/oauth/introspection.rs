@@ -1,0 +1,44 @@
+//! Introspection (RFC 7662) and revocation (RFC 7009) of access tokens. Revoking a JWT puts its id
+//! on a deny list until it would have expired; introspection consults it, so a revoked token is
+//! inactive there at once (the REST API, which verifies locally, stops taking it when it expires).
+
+use super::OAuth;
+use super::access_token::AccessClaims;
+use super::client::Client;
+use crate::audit::{self, Event, EventType, RequestMeta};
+use crate::clock::Millis;
+use crate::store::oauth_keys as rows;
+use crate::Result;
+
+impl OAuth {
+    /// The claims of an active access token; `None` for anything else.
+    pub async fn introspect(&self, token: &str, now: Millis) -> Result<Option<AccessClaims>> {
+        let Ok(claims) = self.keys().verify(token, &self.policy().issuer, now).await? else { return Ok(None) };
+        let mut conn = self.store().pool().acquire().await?;
+        if rows::access_token_revoked(&mut conn, &claims.jti).await? {
+            return Ok(None);
+        }
+        Ok(Some(claims))
+    }
+
+    /// Revokes `token` if it is a valid access token issued to `client`; anything else is quietly
+    /// ignored (RFC 7009 §2.2: the answer is the same either way).
+    pub async fn revoke_token(&self, client: &Client, token: &str, meta: &RequestMeta, now: Millis) -> Result<()> {
+        let Ok(claims) = self.keys().verify(token, &self.policy().issuer, now).await? else { return Ok(()) };
+        if claims.client_id != client.id {
+            return Ok(());
+        }
+        let mut tx = self.store().begin().await?;
+        rows::revoke_access_token(&mut tx, &claims.jti, claims.expires_at()).await?;
+        audit::record(&mut tx, meta, Event { target: Some(&client.id), detail: Some("access_token"), ..Event::success(EventType::OAuthTokenRevoked, None) })
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets revocations of tokens that have expired anyway.
+    pub async fn sweep_revocations(&self, now: Millis) -> Result<u64> {
+        let mut conn = self.store().pool().acquire().await?;
+        rows::forget_expired_revocations(&mut conn, now).await
+    }
+}
