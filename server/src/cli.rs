@@ -6,7 +6,7 @@ use clap::Parser;
 use domain::accounts::{Email, InvitationKind, Role};
 use domain::audit::RequestMeta;
 
-use crate::config::{AdminCommand, Cli, Command, Config};
+use crate::config::{AdminCommand, Cli, Command, Config, KeysCommand};
 use crate::{StartError, build_router, jobs, open_state, open_store, serve, signup_link, telemetry};
 
 /// Parses arguments; a bad setting stops with one line that names it.
@@ -35,6 +35,7 @@ pub async fn run() -> ExitCode {
         Command::Serve => run_serve(&config).await,
         Command::Migrate => open_store(&config).await.map(|_| println!("migrations applied")),
         Command::Admin(cmd) => run_admin(&config, cmd).await,
+        Command::Keys(cmd) => run_keys(&config, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,6 +59,7 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     let mut config = config.clone();
     if config.public_origin == "http://localhost:0" {
         config.public_origin = format!("http://localhost:{}", addr.port());
+        config.oauth_policy.issuer = config.public_origin.clone();
     }
     let config = &config;
     let state = open_state(config).await?;
@@ -73,7 +75,7 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
     let store = state.accounts.store().clone();
-    let jobs = jobs::start(store.clone(), state.tokens.clone(), config);
+    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), config);
     let router = build_router(state, config);
     serve(listener, router, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
     jobs.stop().await;
@@ -115,6 +117,27 @@ async fn run_admin(config: &Config, cmd: AdminCommand) -> Result<(), StartError>
             let user = state.accounts.user_by_email(&email).await?;
             state.accounts.unlock(&user.id, &operator()).await?;
             println!("unlocked");
+        }
+    }
+    state.accounts.store().close().await;
+    Ok(())
+}
+
+async fn run_keys(config: &Config, cmd: KeysCommand) -> Result<(), StartError> {
+    let state = open_state(config).await?;
+    let now = domain::clock::now_ms();
+    let keys = state.oauth.keys();
+    match cmd {
+        KeysCommand::Rotate => {
+            let policy = state.oauth.policy();
+            let kid = keys.rotate(now, policy.key_publish_ahead, policy.access_token_lifetime, &operator()).await?;
+            println!("{kid}");
+            eprintln!("New signing key published; it signs from {} on.", domain::clock::format_utc(now + policy.key_publish_ahead));
+        }
+        KeysCommand::List => {
+            for k in keys.jwks(now).await? {
+                println!("{} {} {}", k.kid, k.alg, k.crv);
+            }
         }
     }
     state.accounts.store().close().await;

@@ -27,6 +27,18 @@ pub enum Command {
     /// Operator tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The keys that sign OAuth access tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Publish a new signing key now; it signs from one hour on, and the current key stays
+    /// published until the tokens it signed have expired.
+    Rotate,
+    /// List the published keys.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

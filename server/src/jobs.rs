@@ -1,10 +1,11 @@
 //! Background work: writing token activity, retiring expired and idle tokens, removing expired
-//! sessions. Each job is a loop on its own interval; `Jobs::stop` ends them and writes what is left
+//! sessions, dead client secrets and stale revocations. Each job is a loop on its own interval; `Jobs::stop` ends them and writes what is left
 //! of the activity buffer, so a clean shutdown loses no records.
 
 use std::time::Duration;
 
 use domain::clock::now_ms;
+use domain::oauth::OAuth;
 use domain::store::Store;
 use domain::tokens::Tokens;
 use tokio::task::JoinHandle;
@@ -19,9 +20,10 @@ pub struct Jobs {
 }
 
 /// Starts every background job of a serving instance.
-pub fn start(store: Store, tokens: Tokens, config: &Config) -> Jobs {
+pub fn start(store: Store, tokens: Tokens, oauth: OAuth, config: &Config) -> Jobs {
     let handles = vec![
         spawn_session_sweep(store),
+        spawn_oauth_sweep(oauth),
         spawn_activity_flush(tokens.clone(), Duration::from_millis(config.activity_flush_ms as u64)),
         spawn_token_sweep(tokens.clone(), Duration::from_secs(config.token_sweep_seconds as u64)),
     ];
@@ -97,6 +99,24 @@ pub fn spawn_session_sweep(store: Store) -> JoinHandle<()> {
                     Err(e) => tracing::warn!(error = %e, "session sweep failed"),
                 },
                 Err(e) => tracing::warn!(error = %e, "session sweep could not reach the database"),
+            }
+        }
+    })
+}
+
+/// Removes client secrets past their grace period and revocations of tokens that have expired.
+pub fn spawn_oauth_sweep(oauth: OAuth) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = every(SESSION_SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            let now = now_ms();
+            match (oauth.sweep_dead_secrets(now).await, oauth.sweep_revocations(now).await) {
+                (Ok(secrets), Ok(revocations)) if secrets + revocations > 0 => {
+                    tracing::info!(secrets, revocations, "ended client secrets and stale revocations removed")
+                }
+                (Ok(_), Ok(_)) => {}
+                (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "OAuth sweep failed"),
             }
         }
     })

@@ -67,6 +67,7 @@ pub enum EventType {
     ClientSecretRotated,
     OAuthTokenIssued,
     OAuthTokenRevoked,
+    SigningKeyRotated,
 }
 
 impl EventType {
@@ -105,6 +106,7 @@ impl EventType {
             EventType::ClientSecretRotated => "client.secret_rotated",
             EventType::OAuthTokenIssued => "oauth.token_issued",
             EventType::OAuthTokenRevoked => "oauth.token_revoked",
+            EventType::SigningKeyRotated => "oauth.key_rotated",
         }
     }
 }

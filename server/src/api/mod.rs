@@ -24,7 +24,7 @@ const LEAK_REPORTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).expect("non-zero
 
 /// Every token route with the scope it needs.
 pub fn router(state: AppState) -> Router {
-    let tokens = state.tokens.clone();
+    let (tokens, oauth) = (state.tokens.clone(), state.oauth.clone());
     ScopedRoutes::default()
         .route(Method::GET, "/api/v1/user", Scope::USER_READ, user::get_user)
         .route(Method::GET, "/api/v1/tokens", Scope::TOKENS_READ, tokens::list)
@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route(Method::GET, "/api/v1/clients/{id}", Scope::CLIENTS_READ, clients::get)
         .route(Method::PATCH, "/api/v1/clients/{id}", Scope::CLIENTS, clients::update)
         .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
-        .finish(tokens)
+        .finish(tokens, oauth)
         .route(
             "/api/v1/token-leaks",
             post(leaks::report).route_layer(from_fn_with_state(PerAddress::per_minute(LEAK_REPORTS_PER_MINUTE), limit)),
@@ -65,8 +65,8 @@ impl ScopedRoutes {
         self
     }
 
-    fn finish(self, tokens: domain::tokens::Tokens) -> Router<AppState> {
-        self.router.layer(from_fn_with_state(Bearer::new(tokens, RouteScopes::new(self.scopes)), authenticate))
+    fn finish(self, tokens: domain::tokens::Tokens, oauth: domain::oauth::OAuth) -> Router<AppState> {
+        self.router.layer(from_fn_with_state(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes)), authenticate))
     }
 }
 

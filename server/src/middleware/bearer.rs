@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
+use domain::oauth::OAuth;
 use domain::tokens::{ActivityRecord, Refusal, Tokens, VerifyError};
 
 use crate::api::problem::Problem;
@@ -38,16 +39,21 @@ impl RouteScopes {
 
 /// The middleware's state, behind one reference count: axum clones it for every request.
 #[derive(Clone)]
-pub struct Bearer(Arc<(Tokens, RouteScopes)>);
+pub struct Bearer(Arc<(Tokens, OAuth, RouteScopes)>);
 
 impl Bearer {
-    pub fn new(tokens: Tokens, scopes: RouteScopes) -> Self {
-        Bearer(Arc::new((tokens, scopes)))
+    pub fn new(tokens: Tokens, oauth: OAuth, scopes: RouteScopes) -> Self {
+        Bearer(Arc::new((tokens, oauth, scopes)))
     }
 }
 
+/// A JWT has three dot-separated parts; a personal access token has none.
+fn is_jwt(raw: &str) -> bool {
+    raw.bytes().filter(|b| *b == b'.').count() == 2
+}
+
 pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request, next: Next) -> Response {
-    let (tokens, scopes) = &*state;
+    let (tokens, oauth, scopes) = &*state;
     if let Some(q) = req.uri().query() {
         if url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| QUERY_TOKEN_NAMES.contains(&k.as_ref())) {
             return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL")
@@ -66,12 +72,15 @@ pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request,
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let now = now_ms();
-    match tokens.verify(raw.trim(), ip, now).await {
+    let raw = raw.trim();
+    let verified = if is_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
+    match verified {
         Ok(principal) => {
             let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str()).unwrap_or_default();
             let required = scopes.required(req.method(), route);
-            let record = ActivityRecord {
-                token_id: principal.token_id.clone(),
+            // Calls with personal access tokens are recorded for their owner to see.
+            let record = principal.personal_token_id().map(|id| ActivityRecord {
+                token_id: id.to_owned(),
                 at: now,
                 method: req.method().as_str().to_owned(),
                 route: route.to_owned(),
@@ -80,30 +89,34 @@ pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request,
                 user_agent: user_agent(req.headers()),
                 scopes: None,
                 calls: 1,
-            };
+            });
             let scope = match required {
                 Some(scope) if principal.scopes.grants(scope) => scope,
                 other => {
                     let refusal = match other {
                         Some(scope) => Problem::insufficient_scope(scope.as_str()),
                         None => {
-                            tracing::error!(route = record.route, "API route without a declared scope; refused");
+                            tracing::error!(route, "API route without a declared scope; refused");
                             Problem::new(StatusCode::FORBIDDEN, "Forbidden", "this route is not open to tokens")
                         }
                     };
                     // Refused calls are recorded too: the owner sees what was attempted with the token.
                     let res = refusal.into_response();
-                    tokens.record_activity(ActivityRecord { status: res.status().as_u16(), ..record });
+                    if let Some(record) = record {
+                        tokens.record_activity(ActivityRecord { status: res.status().as_u16(), ..record });
+                    }
                     return res;
                 }
             };
             req.extensions_mut().insert(principal);
             let res = next.run(req).await;
-            let scopes = res.status().is_success().then(|| match res.extensions().get::<UsedScopes>() {
-                Some(more) => more.with(scope),
-                None => scope.as_str().to_owned(),
-            });
-            tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
+            if let Some(record) = record {
+                let scopes = res.status().is_success().then(|| match res.extensions().get::<UsedScopes>() {
+                    Some(more) => more.with(scope),
+                    None => scope.as_str().to_owned(),
+                });
+                tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
+            }
             res
         }
         Err(VerifyError::Refused(Refusal::Malformed)) => Problem::malformed_token().into_response(),

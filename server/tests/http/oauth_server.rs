@@ -193,7 +193,37 @@ fn ed25519_foreign(kid: &str, claims: &str) -> String {
     jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes())).unwrap()
 }
 
+async fn the_rest_api_takes_access_tokens_with_their_scopes(app: &TestApp) {
+    let c = confidential_client(app, &["client_credentials"], "user:read tokens:read").await;
+    let lib = library_client(app, &c);
+    let token = lib.exchange_client_credentials().add_scope(Scope::new("user:read".into())).request_async(&http()).await.unwrap();
+    let t = token.access_token().secret();
+    let api = |path: &str| reqwest::Client::new().get(app.url(path)).bearer_auth(t).send();
+    let res = api("/api/v1/user").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["name"], "Ada", "a client-credentials token acts for the client's owner");
+    let res = api("/api/v1/tokens").await.unwrap();
+    assert_eq!(res.status(), 403, "tokens:read was not asked for");
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains(r#"scope="tokens:read""#));
+
+    let unused = lib.exchange_client_credentials().request_async(&http()).await.unwrap();
+    let res = form(app, "/oauth/revoke", &c, &[("token", t.as_str())]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(api("/api/v1/user").await.unwrap().status(), 401, "revoked at the revocation endpoint: refused at once");
+
+    // A disabled client's tokens stop working (this one was never cached).
+    let ada = app.state.accounts.user_by_email(&domain::accounts::Email::parse("ada@example.com").unwrap()).await.unwrap();
+    let disable = domain::oauth::ClientPatch { status: Some(domain::oauth::ClientStatus::Disabled), ..Default::default() };
+    app.state.oauth.change(domain::oauth::Owner { id: &ada.id, role: ada.role }, &c.id, disable, &Default::default()).await.unwrap();
+    let res = reqwest::Client::new().get(app.url("/api/v1/user")).bearer_auth(unused.access_token().secret()).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(app.count("SELECT COUNT(*) FROM token_activity").await, 0, "activity is kept for personal tokens only");
+    assert_eq!(app.state.tokens.activity_buffer().stats().pending, 0);
+}
+
 crate::both_backends!(
+    the_rest_api_takes_access_tokens_with_their_scopes,
     discovery_names_every_endpoint_and_only_s256,
     client_credentials_introspection_and_revocation_work_with_a_client_library,
     the_token_endpoint_refuses_what_it_must,

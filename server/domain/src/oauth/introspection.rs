@@ -33,6 +33,7 @@ impl OAuth {
         audit::record(&mut tx, meta, Event { target: Some(&client.id), detail: Some("access_token"), ..Event::success(EventType::OAuthTokenRevoked, None) })
             .await?;
         tx.commit().await?;
+        self.callers.evict(&claims.jti);
         Ok(())
     }
 

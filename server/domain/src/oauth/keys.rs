@@ -13,6 +13,7 @@ use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use serde::Serialize;
 
+use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::{Millis, SECOND};
 use crate::crypto::MasterKey;
 use crate::store::oauth_keys::{self as rows, KeyRow};
@@ -146,12 +147,13 @@ impl KeyRing {
 
     /// Publishes a new key that starts signing `publish_ahead` from now; the keys before it stop
     /// signing then and leave the JWKS `token_lifetime` later. Returns the new key's id.
-    pub async fn rotate(&self, now: Millis, publish_ahead: Millis, token_lifetime: Millis) -> Result<String> {
+    pub async fn rotate(&self, now: Millis, publish_ahead: Millis, token_lifetime: Millis, meta: &RequestMeta) -> Result<String> {
         let starts = now + publish_ahead;
         let fresh = self.new_key(now, starts)?;
         let mut tx = self.store.begin().await?;
         rows::retire_all(&mut tx, starts, starts + token_lifetime + RELOAD_EVERY).await?;
         rows::insert(&mut tx, &fresh).await?;
+        audit::record(&mut tx, meta, Event { target: Some(&fresh.kid), ..Event::success(EventType::SigningKeyRotated, None) }).await?;
         tx.commit().await?;
         if let Ok(mut slot) = self.loaded.write() {
             *slot = None;

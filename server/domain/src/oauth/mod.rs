@@ -2,6 +2,7 @@
 //! signing keys, and the grants that issue access tokens.
 
 pub mod access_token;
+mod bearer;
 pub mod client;
 mod clients;
 pub mod error;
@@ -52,11 +53,12 @@ pub struct OAuth {
     store: Store,
     policy: Arc<OAuthPolicy>,
     keys: KeyRing,
+    callers: bearer::CallerCache,
 }
 
 impl OAuth {
     pub fn new(store: Store, master_key: Arc<MasterKey>, policy: OAuthPolicy) -> Self {
-        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy) }
+        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy), callers: Default::default() }
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -14,4 +14,4 @@ pub use activity::{ActivityBuffer, ActivityPage, ActivityRecord, BufferStats};
 pub use expiry::{NOTICE_BEFORE, SweepReport, UpcomingEnd};
 pub use leaks::{LEAKED_REASON, MAX_LEAK_REPORT};
 pub use personal::{ENDED_VISIBLE_FOR, Expiry, NewToken, PRESET_DAYS, TokenInfo, TokenPolicy, TokenStatus, Tokens};
-pub use verify::{CACHE_TTL, Caller, Owner, Principal, Refusal, VerifyError};
+pub use verify::{CACHE_CAPACITY, CACHE_TTL, Caller, Credential, Owner, Principal, Refusal, VerifyError};

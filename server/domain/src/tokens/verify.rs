@@ -32,6 +32,16 @@ impl Principal {
     }
 }
 
+impl Caller {
+    /// The personal access token's id, when that is what the caller presented.
+    pub fn personal_token_id(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::PersonalToken { id } => Some(id),
+            Credential::AccessToken { .. } => None,
+        }
+    }
+}
+
 impl std::ops::Deref for Principal {
     type Target = Caller;
     fn deref(&self) -> &Caller {
@@ -39,11 +49,19 @@ impl std::ops::Deref for Principal {
     }
 }
 
+/// What the caller presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    PersonalToken { id: String },
+    /// An OAuth access token (JWT) issued to `client_id`.
+    AccessToken { client_id: String, jti: String },
+}
+
 /// The fields of a `Principal`.
 #[derive(Debug)]
 pub struct Caller {
     pub user_id: String,
-    pub token_id: String,
+    pub credential: Credential,
     pub scopes: ScopeSet,
     /// The owner as of the lookup (at most `CACHE_TTL` old): `/api/v1/user` answers from it
     /// without asking the database.
@@ -118,7 +136,7 @@ impl Cache {
 
     pub(crate) fn evict_token(&self, token_id: &str) {
         if let Ok(mut map) = self.0.write() {
-            map.retain(|_, c| c.principal.token_id != token_id);
+            map.retain(|_, c| c.principal.personal_token_id() != Some(token_id));
         }
     }
 }
@@ -155,7 +173,7 @@ impl Tokens {
         let Some((token_id, user_id, scopes, expires_at, allowlist, display_name, email, role)) = row else { return Ok(None) };
         let owner = Arc::new(Owner { display_name, email, role: Role::parse(&role)? });
         Ok(Some(Cached {
-            principal: Principal::new(Caller { user_id, token_id, scopes: ScopeSet::parse(&scopes)?, owner }),
+            principal: Principal::new(Caller { user_id, credential: Credential::PersonalToken { id: token_id }, scopes: ScopeSet::parse(&scopes)?, owner }),
             expires_at,
             allowlist: Allowlist::parse(allowlist.as_deref().unwrap_or(""))?,
             fetched_at: now,
@@ -181,7 +199,7 @@ mod tests {
         let entry = Cached {
             principal: Principal::new(Caller {
                 user_id: "u".into(),
-                token_id: "t".into(),
+                credential: Credential::PersonalToken { id: "t".into() },
                 scopes: ScopeSet::parse("user").unwrap(),
                 owner: Arc::new(Owner { display_name: "Ada".into(), email: "ada@example.com".into(), role: Role::Developer }),
             }),

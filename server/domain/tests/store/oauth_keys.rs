@@ -45,7 +45,7 @@ async fn a_rotated_key_is_published_before_it_signs_and_the_old_one_kept_until_i
     let ring = KeyRing::new(store.clone(), Arc::new(MasterKey::generate()));
     let t0 = now_ms();
     let old_kid = kid_of(&ring.sign(&claims(t0), t0).await.unwrap()).await;
-    let new_kid = ring.rotate(t0, HOUR, 5 * MINUTE).await.unwrap();
+    let new_kid = ring.rotate(t0, HOUR, 5 * MINUTE, &crate::support::meta()).await.unwrap();
     let published: Vec<String> = ring.jwks(t0).await.unwrap().into_iter().map(|k| k.kid).collect();
     assert_eq!(published, vec![old_kid.clone(), new_kid.clone()], "the new key is published at once");
     assert_eq!(kid_of(&ring.sign(&claims(t0), t0).await.unwrap()).await, old_kid, "but does not sign yet");
@@ -60,6 +60,7 @@ async fn a_rotated_key_is_published_before_it_signs_and_the_old_one_kept_until_i
     let gone = t0 + HOUR + 5 * MINUTE + RELOAD_EVERY + 1;
     let published: Vec<String> = ring.jwks(gone).await.unwrap().into_iter().map(|k| k.kid).collect();
     assert_eq!(published, vec![new_kid], "the old key leaves once its tokens have expired");
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'oauth.key_rotated'").await, 1);
 }
 
 crate::both_backends!(

@@ -139,7 +139,7 @@ mod verification {
         let (info, token) = tokens.create(&ada, new_token("ci", "tokens:read", Expiry::Days(7)), &meta()).await.unwrap();
         let now = now_ms();
         let p = tokens.verify(token.expose(), inside, now).await.unwrap();
-        assert_eq!((p.user_id.as_str(), p.token_id.as_str()), (ada.id.as_str(), info.id.as_str()));
+        assert_eq!((p.user_id.as_str(), p.personal_token_id().unwrap()), (ada.id.as_str(), info.id.as_str()));
         assert!(p.scopes.grants(domain::scopes::Scope::parse("tokens:read").unwrap()));
         assert_eq!(refused(tokens.verify(token.expose(), outside, now).await), Refusal::AddressNotAllowed);
         assert_eq!(refused(tokens.verify("gat_nope", inside, now).await), Refusal::Malformed);
