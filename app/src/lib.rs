@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tokens") view=pages::tokens::Tokens ssr=SsrMode::Async/>
                     <Route path=path!("/tokens/new") view=pages::new_token::NewToken ssr=SsrMode::Async/>
                     <Route path=path!("/tokens/:id") view=pages::token_detail::TokenDetail ssr=SsrMode::Async/>
+                    <Route path=path!("/oauth/consent") view=pages::consent::Consent ssr=SsrMode::Async/>
+                    <Route path=path!("/apps") view=pages::authorized_apps::AuthorizedApps ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -61,6 +61,10 @@ pub mod keys {
     pub const PENDING_AT: &str = "pending_at";
     /// The one WebAuthn ceremony in progress (single use, five minutes).
     pub const CEREMONY: &str = "webauthn_ceremony";
+    /// Where to go after signing in: an authorization request that found nobody signed in.
+    pub const RETURN_TO: &str = "return_to";
+    /// Authorization requests waiting for the person's consent, by id.
+    pub const OAUTH_PENDING: &str = "oauth_pending";
 }
 
 pub fn state() -> Result<AppState, ServerFnError> {
@@ -101,11 +105,19 @@ pub async fn signed_in() -> Result<SignedIn, ServerFnError> {
 /// The signed-in user if there is one. An expired or orphaned session is ended on the way.
 pub async fn current_user() -> Result<Option<SignedIn>, ServerFnError> {
     let session = session().await?;
+    let Some((user, must_enrol)) = user_of_session(&state()?, &session).await.map_err(fail)? else { return Ok(None) };
+    let handle = session.id().map(|id| domain::store::sessions::handle_of(&id.to_string())).unwrap_or_default();
+    Ok(Some(SignedIn { user, session, handle, must_enrol }))
+}
+
+/// The active user a session belongs to, and whether they must still enrol a second factor.
+/// Shared by the pages and by plain HTTP handlers (the authorization endpoint).
+pub async fn user_of_session(state: &AppState, session: &Session) -> Result<Option<(User, bool)>, domain::Error> {
+    let session_error = |_| domain::Error::internal_msg("the session store failed");
     let Some(user_id) = session.get::<String>(keys::USER_ID).await.map_err(session_error)? else {
         return Ok(None);
     };
     let created: Millis = session.get(keys::CREATED_AT).await.map_err(session_error)?.unwrap_or(0);
-    let state = state()?;
     if now_ms() - created > state.session_absolute_timeout {
         session.flush().await.map_err(session_error)?;
         return Ok(None);
@@ -116,18 +128,21 @@ pub async fn current_user() -> Result<Option<SignedIn>, ServerFnError> {
             session.flush().await.map_err(session_error)?;
             return Ok(None);
         }
-        Err(e) => return Err(fail(e)),
+        Err(e) => return Err(e),
     };
     let must_enrol = session.get::<bool>(keys::MUST_ENROL).await.map_err(session_error)?.unwrap_or(false);
-    let handle = session.id().map(|id| domain::store::sessions::handle_of(&id.to_string())).unwrap_or_default();
-    Ok(Some(SignedIn { user, session, handle, must_enrol }))
+    Ok(Some((user, must_enrol)))
 }
 
 /// Starts a signed-in session under a fresh id (no session fixation).
 pub async fn establish_session(user_id: &str, must_enrol: bool, meta: &RequestMeta) -> Result<(), ServerFnError> {
     let session = session().await?;
+    let return_to = session.get::<String>(keys::RETURN_TO).await.ok().flatten();
     session.clear().await;
     session.cycle_id().await.map_err(session_error)?;
+    if let Some(r) = return_to {
+        session.insert(keys::RETURN_TO, r).await.map_err(session_error)?;
+    }
     let now = now_ms();
     session.insert(keys::USER_ID, user_id).await.map_err(session_error)?;
     session.insert(keys::CREATED_AT, now).await.map_err(session_error)?;
@@ -163,6 +178,16 @@ impl SignedIn {
     }
 }
 
+/// Where a fresh sign-in continues: the authorization request that sent the person to sign in,
+/// if there is one (only ever a local `/oauth/authorize?…` path), otherwise the account page.
+pub async fn after_sign_in() -> String {
+    let Ok(session) = session().await else { return "/account".into() };
+    match session.remove::<String>(keys::RETURN_TO).await {
+        Ok(Some(path)) if path.starts_with("/oauth/authorize?") => path,
+        _ => "/account".into(),
+    }
+}
+
 /// The message of the step-up guard's refusal; the UI answers it with the confirmation panel.
 pub const STEP_UP_REQUIRED: &str = "confirm it's you to continue";
 
@@ -189,8 +214,12 @@ pub async fn cycle_session(session: &Session) -> Result<(), ServerFnError> {
 /// Remembers, for five minutes, whose password was right while their second factor is asked.
 pub async fn begin_second_factor(user_id: &str) -> Result<(), ServerFnError> {
     let session = session().await?;
+    let return_to = session.get::<String>(keys::RETURN_TO).await.ok().flatten();
     session.clear().await;
     session.cycle_id().await.map_err(session_error)?;
+    if let Some(r) = return_to {
+        session.insert(keys::RETURN_TO, r).await.map_err(session_error)?;
+    }
     session.insert(keys::PENDING_USER_ID, user_id).await.map_err(session_error)?;
     session.insert(keys::PENDING_AT, now_ms()).await.map_err(session_error)?;
     Ok(())

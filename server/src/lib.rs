@@ -24,7 +24,9 @@ use domain::clock::HOUR;
 use domain::store::Store;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use axum::http::{HeaderValue, header};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -100,6 +102,7 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .route("/oauth/authorize", get(oauth::authorize::authorize))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::server_fn_errors::decode_errors_are_bad_requests))
         .with_state(state.clone());
@@ -111,9 +114,12 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .with_state(state);
 
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
+    // No page may be framed (clickjacking of the consent and credential pages).
     let browser = Router::new()
         .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(origin, require_same_origin));
+        .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'")));
     Router::new()
         .merge(ops)
         .merge(oauth::router(state_for_api.clone()))

@@ -45,7 +45,7 @@ pub async fn sign_up(
     let user = state.accounts.sign_up(form, &meta).await.map_err(ssr::fail)?;
     let must_enrol = state.accounts.policy().require_mfa;
     ssr::establish_session(&user.id, must_enrol, &meta).await?;
-    leptos_axum::redirect("/account");
+    leptos_axum::redirect(&if must_enrol { "/account".to_owned() } else { ssr::after_sign_in().await });
     Ok(())
 }
 
@@ -62,7 +62,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), ServerFnErro
         }
         PasswordStep::SignedIn(user) => {
             ssr::establish_session(&user.id, false, &meta).await?;
-            leptos_axum::redirect("/account");
+            leptos_axum::redirect(&ssr::after_sign_in().await);
         }
         PasswordStep::MustEnrol(user) => {
             ssr::establish_session(&user.id, true, &meta).await?;
@@ -79,7 +79,7 @@ pub async fn verify_totp(code: String) -> Result<(), ServerFnError> {
     let user_id = ssr::pending_second_factor().await?;
     let user = state.accounts.sign_in_totp(&user_id, &code, &meta).await.map_err(ssr::fail)?;
     ssr::establish_session(&user.id, false, &meta).await?;
-    leptos_axum::redirect("/account");
+    leptos_axum::redirect(&ssr::after_sign_in().await);
     Ok(())
 }
 
@@ -90,7 +90,7 @@ pub async fn verify_recovery_code(code: String) -> Result<(), ServerFnError> {
     let user_id = ssr::pending_second_factor().await?;
     let user = state.accounts.sign_in_recovery_code(&user_id, &code, &meta).await.map_err(ssr::fail)?;
     ssr::establish_session(&user.id, false, &meta).await?;
-    leptos_axum::redirect("/account");
+    leptos_axum::redirect(&ssr::after_sign_in().await);
     Ok(())
 }
 

@@ -27,15 +27,15 @@ pub async fn begin_passkey_sign_in(autofill: bool) -> Result<RequestChallengeRes
 }
 
 #[server(prefix = "/rpc", endpoint = "finish_passkey_sign_in", input = Json)]
-pub async fn finish_passkey_sign_in(credential: PublicKeyCredential) -> Result<(), ServerFnError> {
+/// Returns where to go next: the account page, or the authorization request that asked for sign-in.
+pub async fn finish_passkey_sign_in(credential: PublicKeyCredential) -> Result<String, ServerFnError> {
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let ceremony = ssr::take_ceremony().await?;
     let user = state.accounts.finish_passkey_sign_in(ceremony, &credential, &meta).await.map_err(ssr::fail)?;
     // A passkey verifies the user: it satisfies "require MFA" on its own.
     ssr::establish_session(&user.id, false, &meta).await?;
-    leptos_axum::redirect("/account");
-    Ok(())
+    Ok(ssr::after_sign_in().await)
 }
 
 #[server(prefix = "/rpc", endpoint = "begin_passkey_sign_up", input = Json)]

@@ -10,16 +10,19 @@ use crate::webauthn;
 async fn sign_in_with_passkey() -> Result<(), String> {
     let options = begin_passkey_sign_in(false).await.map_err(|e| error_text(&e))?;
     let credential = webauthn::get(options, None).await?;
-    finish_passkey_sign_in(credential).await.map_err(|e| error_text(&e))?;
-    go_to_account();
+    let next = finish_passkey_sign_in(credential).await.map_err(|e| error_text(&e))?;
+    go_to(&next);
     Ok(())
 }
 
-fn go_to_account() {
+/// A full page load, so the signed-in header and cookies are fresh.
+fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href("/account");
+        let _ = w.location().set_href(path);
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }
 
 /// Passkey autofill (conditional mediation) for the email field: started on its first focus, as
@@ -74,8 +77,8 @@ async fn offer_autofill(slot: StoredValue<Option<web_sys::AbortController>, lept
     slot.set_value(Some(ctrl));
     let Ok(options) = begin_passkey_sign_in(true).await else { return };
     if let Ok(credential) = webauthn::get(options, Some(&signal)).await {
-        if finish_passkey_sign_in(credential).await.is_ok() {
-            go_to_account();
+        if let Ok(next) = finish_passkey_sign_in(credential).await {
+            go_to(&next);
         }
     }
 }

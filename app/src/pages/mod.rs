@@ -1,6 +1,8 @@
 //! One file per page.
 
 pub mod account;
+pub mod authorized_apps;
+pub mod consent;
 pub mod home;
 pub mod new_token;
 pub mod not_found;

@@ -68,6 +68,11 @@ pub enum EventType {
     OAuthTokenIssued,
     OAuthTokenRevoked,
     SigningKeyRotated,
+    ConsentGranted,
+    ConsentWithdrawn,
+    CodeReused,
+    RefreshReused,
+    TokenExchanged,
 }
 
 impl EventType {
@@ -107,6 +112,11 @@ impl EventType {
             EventType::OAuthTokenIssued => "oauth.token_issued",
             EventType::OAuthTokenRevoked => "oauth.token_revoked",
             EventType::SigningKeyRotated => "oauth.key_rotated",
+            EventType::ConsentGranted => "oauth.consent_granted",
+            EventType::ConsentWithdrawn => "oauth.consent_withdrawn",
+            EventType::CodeReused => "oauth.code_reused",
+            EventType::RefreshReused => "oauth.refresh_reused",
+            EventType::TokenExchanged => "oauth.token_exchanged",
         }
     }
 }

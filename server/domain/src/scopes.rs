@@ -116,6 +116,14 @@ impl ScopeSet {
         }
     }
 
+    /// What both sets grant, as the fewest scopes (`user` and `user:read` give `user:read`);
+    /// `None` when they share nothing.
+    pub fn common(a: &ScopeSet, b: &ScopeSet) -> Option<ScopeSet> {
+        let both: Vec<Scope> = CATALOGUE.iter().map(|i| Scope(i.name)).filter(|s| a.grants(*s) && b.grants(*s)).collect();
+        let minimal: BTreeSet<Scope> = both.iter().copied().filter(|s| !both.iter().any(|o| o != s && o.grants(*s))).collect();
+        (!minimal.is_empty()).then_some(ScopeSet(minimal))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
     }
@@ -127,6 +135,16 @@ impl ScopeSet {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn common_scopes_are_what_both_grant_in_the_fewest_names() {
+        let set = |t: &str| ScopeSet::parse(t).unwrap();
+        assert_eq!(ScopeSet::common(&set("user tokens:read"), &set("user:read tokens:read clients")).unwrap().to_text(), "tokens:read user:read");
+        assert_eq!(ScopeSet::common(&set("admin"), &set("tokens")).unwrap().to_text(), "tokens");
+        assert_eq!(ScopeSet::common(&set("user"), &set("user")).unwrap().to_text(), "user");
+        assert!(ScopeSet::common(&set("user"), &set("clients")).is_none());
+    }
+
     use super::*;
 
     #[test]

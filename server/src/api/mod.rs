@@ -70,12 +70,22 @@ impl ScopedRoutes {
     }
 }
 
-/// Milliseconds since the epoch as RFC 3339 text (UTC).
+/// Milliseconds since the epoch as RFC 3339 text (UTC), always with three fractional digits so
+/// the strings sort as the instants do.
 pub(crate) fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok().and_then(|t| t.format(FORMAT).ok()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_have_fixed_precision_so_they_sort() {
+        assert_eq!(super::rfc3339(1_764_115_200_000), "2025-11-26T00:00:00.000Z");
+        assert_eq!(super::rfc3339(1_764_115_200_500), "2025-11-26T00:00:00.500Z");
+        assert!(super::rfc3339(1_764_115_200_000) < super::rfc3339(1_764_115_200_001));
+    }
 }
 
 async fn not_found() -> problem::Problem {

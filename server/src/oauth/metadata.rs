@@ -14,9 +14,10 @@ use super::error::OAuthFailure;
 /// What this server supports, for client libraries that configure themselves from it.
 pub async fn metadata(State(state): State<AppState>) -> Response {
     let issuer = &state.oauth.policy().issuer;
-    let grants = [GrantType::ClientCredentials];
+    let grants = GrantType::ALL;
     Json(json!({
         "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/oauth/authorize"),
         "token_endpoint": format!("{issuer}/oauth/token"),
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         "introspection_endpoint": format!("{issuer}/oauth/introspect"),

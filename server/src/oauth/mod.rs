@@ -2,6 +2,7 @@
 //! endpoint (RFC 6749 §3.2), introspection (RFC 7662) and revocation (RFC 7009). Errors take RFC
 //! 6749's JSON shape; every answer carries `Cache-Control: no-store`.
 
+pub mod authorize;
 mod client_auth;
 mod error;
 mod form;

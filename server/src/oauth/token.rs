@@ -1,6 +1,6 @@
-//! `POST /oauth/token`: authenticates the client, then runs the grant it asks for. Only grants this
-//! server implements are accepted; `password`, `implicit` and anything unknown get
-//! `unsupported_grant_type`.
+//! `POST /oauth/token`: authenticates the client, then runs the grant it asks for:
+//! `authorization_code` (with PKCE), `refresh_token`, `client_credentials` and token exchange
+//! (RFC 8693). `password`, `implicit` and anything unknown get `unsupported_grant_type`.
 
 use app::ssr::AppState;
 use axum::body::Bytes;
@@ -8,7 +8,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Json, Response};
 use domain::clock::now_ms;
-use domain::oauth::{GrantType, Issued};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use domain::audit::RequestMeta;
+use domain::oauth::{ACCESS_TOKEN_TYPE, ClientKind, GrantType, Issued, OAuthError, Subject};
+use domain::tokens::VerifyError;
 use serde_json::json;
 
 use super::client_auth::authenticate;
@@ -16,28 +21,72 @@ use super::error::{OAuthFailure, no_store};
 use super::form::Form;
 use crate::api::request_meta::ApiMeta;
 
-pub async fn token(State(state): State<AppState>, ApiMeta(meta): ApiMeta, headers: HeaderMap, body: Bytes) -> Response {
-    match run(&state, &meta, &headers, &body).await {
-        Ok(issued) => no_store(
-            Json(json!({
+pub async fn token(State(state): State<AppState>, ApiMeta(meta): ApiMeta, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap, body: Bytes) -> Response {
+    match run(&state, &meta, addr.ip(), &headers, &body).await {
+        Ok(issued) => {
+            let mut body = json!({
                 "access_token": issued.access_token,
                 "token_type": "Bearer",
                 "expires_in": issued.expires_in_secs,
                 "scope": issued.scopes.to_text(),
-            }))
-            .into_response(),
-        ),
+            });
+            if let Some(refresh) = issued.refresh_token {
+                body["refresh_token"] = json!(refresh);
+            }
+            if let Some(kind) = issued.issued_token_type {
+                body["issued_token_type"] = json!(kind);
+            }
+            no_store(Json(body).into_response())
+        }
         Err(e) => e.into_response(),
     }
 }
 
-async fn run(state: &AppState, meta: &domain::audit::RequestMeta, headers: &HeaderMap, body: &Bytes) -> Result<Issued, OAuthFailure> {
+async fn run(state: &AppState, meta: &RequestMeta, ip: IpAddr, headers: &HeaderMap, body: &Bytes) -> Result<Issued, OAuthFailure> {
     let form = Form::parse(headers, body)?;
     let now = now_ms();
-    let client = authenticate(&state.oauth, headers, &form, now, false).await?;
     let grant = form.require("grant_type")?;
-    match GrantType::parse(grant) {
-        Some(GrantType::ClientCredentials) => Ok(state.oauth.client_credentials(&client, form.get("scope"), meta, now).await?),
-        _ => Err(domain::oauth::OAuthError::UnsupportedGrantType.into()),
+    let Some(grant) = GrantType::parse(grant) else { return Err(OAuthError::UnsupportedGrantType.into()) };
+    let client = authenticate(&state.oauth, headers, &form, now, false).await?;
+    let oauth = &state.oauth;
+    Ok(match grant {
+        GrantType::AuthorizationCode => {
+            let code = form.require("code")?;
+            oauth.redeem_code(&client, code, form.get("redirect_uri"), form.get("code_verifier"), meta, now).await?
+        }
+        GrantType::RefreshToken => oauth.refresh(&client, form.require("refresh_token")?, form.get("scope"), meta, now).await?,
+        GrantType::ClientCredentials => {
+            if client.kind != ClientKind::Confidential {
+                return Err(OAuthError::UnauthorizedClient("a public client cannot use client credentials".into()).into());
+            }
+            oauth.client_credentials(&client, form.get("scope"), meta, now).await?
+        }
+        GrantType::TokenExchange => {
+            let subject = subject(state, &form, ip, now).await?;
+            oauth.exchange(&client, &subject, form.get("scope"), meta, now).await?
+        }
+    })
+}
+
+/// The subject token of an exchange: an access token (JWT) or a personal access token.
+async fn subject(state: &AppState, form: &Form, ip: IpAddr, now: i64) -> Result<Subject, OAuthFailure> {
+    if form.require("subject_token_type")? != ACCESS_TOKEN_TYPE {
+        return Err(OAuthError::InvalidRequest("subject_token_type must be an access token".into()).into());
+    }
+    if form.get("requested_token_type").is_some_and(|t| t != ACCESS_TOKEN_TYPE) {
+        return Err(OAuthError::InvalidRequest("only access tokens can be requested".into()).into());
+    }
+    if form.get("actor_token").is_some() {
+        return Err(OAuthError::InvalidRequest("delegation (actor_token) is not supported".into()).into());
+    }
+    let token = form.require("subject_token")?;
+    let invalid = || OAuthFailure(OAuthError::InvalidGrant("the subject token is not valid".into()));
+    if token.bytes().filter(|b| *b == b'.').count() == 2 {
+        return state.oauth.access_token_subject(token, now).await?.ok_or_else(invalid);
+    }
+    match state.tokens.verify_with_expiry(token, ip, now).await {
+        Ok((p, expires_at)) => Ok(Subject::of(&p, expires_at)),
+        Err(VerifyError::Store(e)) => Err(e.into()),
+        Err(VerifyError::Refused(_)) => Err(invalid()),
     }
 }

@@ -7,6 +7,7 @@ mod api;
 mod binary;
 mod clients_api;
 mod health;
+mod oauth_code_flow;
 mod oauth_server;
 mod origin_and_limits;
 mod passkeys;

@@ -26,6 +26,10 @@ pub struct AccessClaims {
     pub exp: i64,
     pub iat: i64,
     pub jti: String,
+    /// The grant family (authorization code or exchange) the token belongs to: revoking the family
+    /// ends the token too. Absent for client credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 impl AccessClaims {
@@ -39,6 +43,7 @@ impl AccessClaims {
             exp: (now + lifetime) / SECOND,
             iat: now / SECOND,
             jti: random_url_secret(16),
+            sid: None,
         }
     }
 

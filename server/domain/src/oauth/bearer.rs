@@ -11,7 +11,7 @@ use super::OAuth;
 use crate::accounts::Role;
 use crate::clock::Millis;
 use crate::scopes::ScopeSet;
-use crate::store::{accounts as users, oauth_clients as clients, oauth_keys as keys};
+use crate::store::{accounts as users, oauth_clients as clients, oauth_grants as grants, oauth_keys as keys};
 use crate::tokens::{CACHE_CAPACITY, CACHE_TTL, Caller, Credential, Owner, Principal, Refusal, VerifyError};
 
 /// JWT id → (principal, when looked up, when the token expires).
@@ -22,6 +22,12 @@ impl CallerCache {
     fn get(&self, jti: &str, now: Millis) -> Option<Principal> {
         let map = self.0.read().ok()?;
         map.get(jti).filter(|(_, at, exp)| now - at < CACHE_TTL && now < *exp).map(|(p, _, _)| p.clone())
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
     }
 
     pub(crate) fn evict(&self, jti: &str) {
@@ -41,6 +47,11 @@ impl CallerCache {
 }
 
 impl OAuth {
+    /// Drops every cached caller: after a family is revoked, its access tokens are looked up again.
+    pub(crate) fn forget_callers(&self) {
+        self.callers.clear();
+    }
+
     /// The caller behind an access token, or why it is refused.
     pub async fn verify_access_token(&self, jwt: &str, now: Millis) -> Result<Principal, VerifyError> {
         let Ok(claims) = self.keys().verify(jwt, &self.policy().issuer, now).await.map_err(VerifyError::Store)? else {
@@ -53,6 +64,11 @@ impl OAuth {
         let mut conn = self.store().pool().acquire().await.map_err(|e| VerifyError::Store(e.into()))?;
         if keys::access_token_revoked(&mut conn, &claims.jti).await.map_err(VerifyError::Store)? {
             return Err(refused());
+        }
+        if let Some(family) = claims.sid.as_deref() {
+            if grants::family_revoked(&mut conn, family).await.map_err(VerifyError::Store)? {
+                return Err(refused());
+            }
         }
         // Client credentials: the subject is the client, which acts for its owner.
         let user_id = if claims.sub == claims.client_id {

@@ -9,12 +9,15 @@ use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::{Millis, SECOND};
 use crate::scopes::ScopeSet;
 
-/// What the token endpoint returns.
+/// What the token endpoint returns. Debug leaves the tokens out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Issued {
     pub access_token: String,
     pub expires_in_secs: i64,
     pub scopes: ScopeSet,
+    pub refresh_token: Option<String>,
+    /// For token exchange (RFC 8693): the type of what was issued.
+    pub issued_token_type: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Issued {
@@ -64,9 +67,21 @@ impl OAuth {
 
     /// Signs an access token for `sub` through `client_id`.
     pub(crate) async fn issue(&self, sub: &str, client_id: &str, scopes: &ScopeSet, lifetime: Millis, now: Millis) -> Result<Issued, OAuthError> {
-        let claims = AccessClaims::new(&self.policy().issuer, sub, client_id, scopes, now, lifetime);
+        self.issue_in_family(sub, client_id, scopes, lifetime, None, now).await
+    }
+
+    pub(crate) async fn issue_in_family(
+        &self,
+        sub: &str,
+        client_id: &str,
+        scopes: &ScopeSet,
+        lifetime: Millis,
+        family: Option<&str>,
+        now: Millis,
+    ) -> Result<Issued, OAuthError> {
+        let claims = AccessClaims { sid: family.map(str::to_owned), ..AccessClaims::new(&self.policy().issuer, sub, client_id, scopes, now, lifetime) };
         let access_token = self.keys().sign(&claims, now).await?;
-        Ok(Issued { access_token, expires_in_secs: lifetime / SECOND, scopes: scopes.clone() })
+        Ok(Issued { access_token, expires_in_secs: lifetime / SECOND, scopes: scopes.clone(), refresh_token: None, issued_token_type: None })
     }
 }
 

@@ -7,7 +7,10 @@ use super::access_token::AccessClaims;
 use super::client::Client;
 use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::Millis;
-use crate::store::oauth_keys as rows;
+use super::code_grant::REFRESH_PREFIX;
+use crate::crypto::sha256_hex;
+use crate::store::{oauth_grants as grants, oauth_keys as rows};
+use crate::tokens::format::{self, Prefix};
 use crate::Result;
 
 impl OAuth {
@@ -18,12 +21,30 @@ impl OAuth {
         if rows::access_token_revoked(&mut conn, &claims.jti).await? {
             return Ok(None);
         }
+        if let Some(family) = claims.sid.as_deref() {
+            if grants::family_revoked(&mut conn, family).await? {
+                return Ok(None);
+            }
+        }
         Ok(Some(claims))
     }
 
-    /// Revokes `token` if it is a valid access token issued to `client`; anything else is quietly
-    /// ignored (RFC 7009 §2.2: the answer is the same either way).
+    /// Revokes `token` if it is a refresh token or a valid access token issued to `client`; anything
+    /// else is quietly ignored (RFC 7009 §2.2: the answer is the same either way). A refresh token
+    /// takes its whole family with it.
     pub async fn revoke_token(&self, client: &Client, token: &str, meta: &RequestMeta, now: Millis) -> Result<()> {
+        if format::check(token, &Prefix::new(REFRESH_PREFIX).unwrap_or_else(Prefix::personal)).is_ok() {
+            let mut tx = self.store().begin().await?;
+            let Some(family_id) = grants::refresh_family(&mut tx, &sha256_hex(token.as_bytes())).await? else { return Ok(()) };
+            let Some(family) = grants::family(&mut tx, &family_id).await? else { return Ok(()) };
+            if family.client_id == client.id && grants::revoke_family(&mut tx, &family.id, "revoked by the client", now).await? {
+                audit::record(&mut tx, meta, Event { target: Some(&client.id), detail: Some("refresh_token"), ..Event::success(EventType::OAuthTokenRevoked, Some(&family.user_id)) })
+                    .await?;
+            }
+            tx.commit().await?;
+            self.forget_callers();
+            return Ok(());
+        }
         let Ok(claims) = self.keys().verify(token, &self.policy().issuer, now).await? else { return Ok(()) };
         if claims.client_id != client.id {
             return Ok(());

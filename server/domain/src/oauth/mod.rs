@@ -2,13 +2,18 @@
 //! signing keys, and the grants that issue access tokens.
 
 pub mod access_token;
+pub mod authorize;
 mod bearer;
 pub mod client;
 mod clients;
+mod code_grant;
+mod consents;
 pub mod error;
+pub mod exchange;
 pub mod grants;
 mod introspection;
 pub mod keys;
+pub mod pkce;
 pub mod redirect_uri;
 
 use std::sync::Arc;
@@ -18,6 +23,10 @@ use crate::crypto::MasterKey;
 use crate::store::Store;
 
 pub use access_token::{AccessClaims, InvalidAccessToken};
+pub use authorize::{AuthorizeError, AuthorizeParams, AuthorizeRequest, CODE_LIFETIME};
+pub use code_grant::{CODE_REUSED, REFRESH_PREFIX, REFRESH_REUSED};
+pub use consents::{AuthorizedApp, WITHDRAWN};
+pub use exchange::{ACCESS_TOKEN_TYPE, Subject};
 pub use client::{Client, ClientInput, ClientKind, ClientSettings, ClientStatus, GrantType, Redirect, SecretInfo, TOKEN_EXCHANGE};
 pub use clients::{ClientPatch, ClientSecret, MAX_SECRET_GRACE_DAYS, Owner, SECRET_PREFIX, SettingsPatch};
 pub use error::OAuthError;

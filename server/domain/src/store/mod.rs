@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod invitations;
 pub mod oauth_clients;
+pub mod oauth_grants;
 pub mod oauth_keys;
 pub mod passkeys;
 pub mod sessions;

@@ -125,6 +125,10 @@ impl Cache {
         map.get(digest).filter(|c| now - c.fetched_at < CACHE_TTL).map(|c| c.check(ip, now))
     }
 
+    fn expiry_of(&self, digest: &[u8; 32]) -> Option<Option<Millis>> {
+        self.0.read().ok()?.get(digest).map(|c| c.expires_at)
+    }
+
     fn put(&self, digest: [u8; 32], entry: Cached) {
         if let Ok(mut map) = self.0.write() {
             if map.len() >= CACHE_CAPACITY {
@@ -157,6 +161,13 @@ impl Tokens {
         let verdict = fresh.check(ip, now);
         self.cache.put(digest, fresh);
         verdict.map_err(VerifyError::Refused)
+    }
+
+    /// `verify`, and also when the token ends (for token exchange, which may not outlive it).
+    pub async fn verify_with_expiry(&self, raw: &str, ip: IpAddr, now: Millis) -> Result<(Principal, Option<Millis>), VerifyError> {
+        let principal = self.verify(raw, ip, now).await?;
+        let expires_at = self.cache.expiry_of(&sha256(raw.as_bytes())).ok_or(VerifyError::Refused(Refusal::Invalid))?;
+        Ok((principal, expires_at))
     }
 
     async fn load_active(&self, digest: &str, now: Millis) -> Result<Option<Cached>> {

@@ -1,0 +1,69 @@
+//! `/oauth/consent?request=…`: an app asks for access; the person allows or denies. Either way the
+//! browser goes back to the app (with a code, or with `access_denied`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::error_text;
+use crate::api::oauth::{ConsentView, DecideConsent, consent_request};
+use crate::components::alert::ActionError;
+
+#[component]
+pub fn Consent() -> impl IntoView {
+    let query = use_query_map();
+    let request = move || query.read().get("request").unwrap_or_default();
+    let view_of = Resource::new(request, consent_request);
+    view! {
+        <Title text="Allow access"/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view_of.await {
+                    Ok(v) => view! { <ConsentForm v/> }.into_any(),
+                    Err(e) => view! {
+                        <section class="card narrow">
+                            <h1>"This request cannot continue"</h1>
+                            <p class="alert error" role="alert">{error_text(&e)}</p>
+                            <p><a href="/login">"Sign in"</a></p>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ConsentForm(v: ConsentView) -> impl IntoView {
+    let decide = ServerAction::<DecideConsent>::new();
+    // With JavaScript the answer carries the next address; follow it (a full load, to another site).
+    Effect::new(move |_| {
+        if let Some(Ok(location)) = decide.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&location);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = location;
+        }
+    });
+    let heading = format!("{} wants to access your Gatehouse account", v.client_name);
+    view! {
+        <section class="card narrow" aria-labelledby="consent-heading">
+            <h1 id="consent-heading">{heading}</h1>
+            <p>"If you allow it, the app will be able to:"</p>
+            <ul class="scopes">
+                {v.scopes.into_iter().map(|s| view! { <li><strong>{s.description}</strong>" " <code>{s.name}</code></li> }).collect_view()}
+            </ul>
+            <p>"You will be sent back to " <strong>{v.redirect_host}</strong> ". You can withdraw this access at any time on the Authorized apps page."</p>
+            <ActionForm action=decide>
+                <input type="hidden" name="request" value=v.request/>
+                <div class="actions">
+                    <button type="submit" name="decision" value="allow" disabled=move || decide.pending().get()>"Allow"</button>
+                    <button type="submit" name="decision" value="deny" class="secondary" disabled=move || decide.pending().get()>"Deny"</button>
+                </div>
+            </ActionForm>
+            <ActionError value=decide.value()/>
+        </section>
+    }
+}
