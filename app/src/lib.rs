@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tokens/:id") view=pages::token_detail::TokenDetail ssr=SsrMode::Async/>
                     <Route path=path!("/oauth/consent") view=pages::consent::Consent ssr=SsrMode::Async/>
                     <Route path=path!("/apps") view=pages::authorized_apps::AuthorizedApps ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view=pages::clients::Clients ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod clients;
 pub mod oauth;
 pub mod passkeys;
 pub mod tokens;

@@ -10,6 +10,7 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">"Gatehouse"</a>
             <nav aria-label="Main">
                 <a href="/tokens">"Tokens"</a>
+                <a href="/clients">"Clients"</a>
                 <a href="/apps">"Apps"</a>
                 <a href="/account">"Account"</a>
             </nav>

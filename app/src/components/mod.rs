@@ -9,6 +9,7 @@ pub mod passkeys_section;
 pub mod recovery_codes;
 pub mod revoke_with_confirm;
 pub mod sessions_table;
+pub mod secret_once;
 pub mod step_up;
 pub mod token_once;
 pub mod totp_setup;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod authorized_apps;
+pub mod clients;
 pub mod consent;
 pub mod home;
 pub mod new_token;
