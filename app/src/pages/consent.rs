@@ -36,18 +36,10 @@ pub fn Consent() -> impl IntoView {
 #[component]
 fn ConsentForm(v: ConsentView) -> impl IntoView {
     let decide = ServerAction::<DecideConsent>::new();
-    // With JavaScript the answer carries the next address; follow it (a full load, to another site).
-    Effect::new(move |_| {
-        if let Some(Ok(location)) = decide.value().get() {
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&location);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = location;
-        }
-    });
+    // The server function redirects (to the app, with a code or `access_denied`); the router's
+    // redirect hook follows it with JavaScript, the browser without.
     let heading = format!("{} wants to access your Gatehouse account", v.client_name);
+    let (allow_id, deny_id) = (v.request.clone(), v.request.clone());
     view! {
         <section class="card narrow" aria-labelledby="consent-heading">
             <h1 id="consent-heading">{heading}</h1>
@@ -56,13 +48,18 @@ fn ConsentForm(v: ConsentView) -> impl IntoView {
                 {v.scopes.into_iter().map(|s| view! { <li><strong>{s.description}</strong>" " <code>{s.name}</code></li> }).collect_view()}
             </ul>
             <p>"You will be sent back to " <strong>{v.redirect_host}</strong> ". You can withdraw this access at any time on the Authorized apps page."</p>
-            <ActionForm action=decide>
-                <input type="hidden" name="request" value=v.request/>
-                <div class="actions">
-                    <button type="submit" name="decision" value="allow" disabled=move || decide.pending().get()>"Allow"</button>
-                    <button type="submit" name="decision" value="deny" class="secondary" disabled=move || decide.pending().get()>"Deny"</button>
-                </div>
-            </ActionForm>
+            <div class="actions">
+                <ActionForm action=decide>
+                    <input type="hidden" name="request" value=allow_id/>
+                    <input type="hidden" name="decision" value="allow"/>
+                    <button type="submit" disabled=move || decide.pending().get()>"Allow"</button>
+                </ActionForm>
+                <ActionForm action=decide>
+                    <input type="hidden" name="request" value=deny_id/>
+                    <input type="hidden" name="decision" value="deny"/>
+                    <button type="submit" class="secondary" disabled=move || decide.pending().get()>"Deny"</button>
+                </ActionForm>
+            </div>
             <ActionError value=decide.value()/>
         </section>
     }
