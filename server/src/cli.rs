@@ -71,6 +71,8 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
         // Printed to stdout for the operator only; never logged.
         println!("No accounts yet. Create the first admin account within 1 hour at:\n\n    {}\n", signup_link(config, &secret));
     }
+    // The first signing key is made now, not at the first token request.
+    state.oauth.keys().jwks(domain::clock::now_ms()).await?;
     let transport = if config.https { "" } else { " over plain HTTP (expects a TLS-terminating proxy in production)" };
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");

@@ -54,7 +54,8 @@ pub struct NewClientInput {
     pub kind: String,
     pub grant_types: Vec<String>,
     pub scopes: Vec<String>,
-    /// One redirect URI per line.
+    /// One redirect URI per line, optionally followed by the narrower scopes requests through it
+    /// may ask for (`https://app.example.com/cb user:read`).
     pub redirect_uris: String,
 }
 
@@ -117,7 +118,16 @@ pub async fn register_client(input: NewClientInput) -> Result<ShownSecret, Serve
     me.require_recent_auth().await?;
     let state = ssr::state()?;
     let kind = ClientKind::parse(&input.kind).map_err(ssr::fail)?;
-    let redirects = input.redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| (l.to_owned(), None)).collect();
+    let redirects = input
+        .redirect_uris
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let uri = words.next()?.to_owned();
+            let scopes = words.collect::<Vec<_>>().join(" ");
+            Some((uri, Some(scopes).filter(|s| !s.is_empty())))
+        })
+        .collect();
     let client_input = ClientInput { name: input.name, grant_types: input.grant_types, scopes: input.scopes.join(" "), redirects };
     let owner = Owner { id: &me.user.id, role: me.user.role };
     let (client, secret) = state.oauth.register(owner, kind, client_input, &ssr::request_meta()).await.map_err(ssr::fail)?;

@@ -213,7 +213,7 @@ fn RegisterForm(page: ClientsPage, shown: RwSignal<Option<ShownSecret>>) -> impl
             <div class="field">
                 <label for="client-uris">"Redirect URIs"</label>
                 <textarea id="client-uris" rows="3" bind:value=uris aria-describedby="client-uris-hint"></textarea>
-                <p class="hint" id="client-uris-hint">"One per line. https, or http only for localhost; compared exactly."</p>
+                <p class="hint" id="client-uris-hint">"One per line. https, or http only for localhost; compared exactly. To narrow what requests through one may ask for, add scopes after it: https://app.example.com/cb user:read"</p>
             </div>
             <fieldset>
                 <legend>"Grant types"</legend>

@@ -294,7 +294,34 @@ async fn token_exchange_never_grants_more(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event_type = 'oauth.token_exchanged'").await, 2);
 }
 
+async fn a_redirect_uri_can_narrow_the_scopes(app: &TestApp) {
+    app.sign_up_admin(&app.browser(), "ada@example.com").await;
+    let ada = app.state.accounts.user_by_email(&domain::accounts::Email::parse("ada@example.com").unwrap()).await.unwrap();
+    let input = domain::oauth::ClientInput {
+        name: "Two doors".into(),
+        grant_types: vec!["authorization_code".into()],
+        scopes: "user tokens:read".into(),
+        redirects: vec![(REDIRECT.into(), None), ("https://narrow.example.com/cb".into(), Some("user:read".into()))],
+    };
+    let owner = domain::oauth::Owner { id: &ada.id, role: ada.role };
+    let (client, _) = app.state.oauth.register(owner, domain::oauth::ClientKind::Public, input, &Default::default()).await.unwrap();
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
+    let ask = |uri: &str, scope: &str| {
+        let q: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("response_type", "code"), ("client_id", client.id.as_str()), ("redirect_uri", uri), ("scope", scope),
+                ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "S256")])
+            .finish();
+        browser.get(app.url(&format!("/oauth/authorize?{q}"))).send()
+    };
+    let res = ask("https://narrow.example.com/cb", "tokens:read").await.unwrap();
+    assert_eq!(query_of(&location(&res))["error"], "invalid_scope");
+    let res = ask(REDIRECT, "tokens:read").await.unwrap();
+    assert!(location(&res).starts_with("/oauth/consent?request="), "the other URI allows it");
+}
+
 crate::both_backends!(
+    a_redirect_uri_can_narrow_the_scopes,
     code_pkce_refresh_rotation_and_remembered_consent,
     withdrawing_access_kills_the_refresh_tokens,
     someone_signed_out_signs_in_first_and_comes_back,

@@ -222,7 +222,22 @@ async fn the_rest_api_takes_access_tokens_with_their_scopes(app: &TestApp) {
     assert_eq!(app.state.tokens.activity_buffer().stats().pending, 0);
 }
 
+async fn single_page_apps_may_call_the_token_endpoint_from_their_origin(app: &TestApp) {
+    let res = http()
+        .request(reqwest::Method::OPTIONS, app.url("/oauth/token"))
+        .header("origin", "https://spa.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(res.headers().get("access-control-allow-credentials").is_none(), "never with cookies");
+}
+
 crate::both_backends!(
+    single_page_apps_may_call_the_token_endpoint_from_their_origin,
     the_rest_api_takes_access_tokens_with_their_scopes,
     discovery_names_every_endpoint_and_only_s256,
     client_credentials_introspection_and_revocation_work_with_a_client_library,
