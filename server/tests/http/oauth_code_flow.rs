@@ -74,11 +74,17 @@ fn start(lib: &Lib, scopes: &[&str]) -> (String, CsrfToken, PkceCodeVerifier) {
     (url.to_string(), state, verifier)
 }
 
-async fn code_pkce_refresh_rotation_and_remembered_consent(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code", "refresh_token"], "user tokens:read").await;
+/// Ada signed in, with a confidential client of hers and the library set up for it.
+async fn signed_in_with_client(app: &TestApp, grants: &[&str], scopes: &str) -> (Registered, reqwest::Client, Lib) {
+    let c = confidential_client(app, grants, scopes).await;
     let browser = app.browser();
     app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
     let lib = library(app, &c);
+    (c, browser, lib)
+}
+
+async fn code_pkce_refresh_rotation_and_remembered_consent(app: &TestApp) {
+    let (_, browser, lib) = signed_in_with_client(app, &["authorization_code", "refresh_token"], "user tokens:read").await;
     let (url, state, verifier) = start(&lib, &["user:read"]);
     let q = authorize(app, &browser, &url).await;
     assert_eq!(q["state"], *state.secret(), "state comes back verbatim");
@@ -118,10 +124,7 @@ async fn code_pkce_refresh_rotation_and_remembered_consent(app: &TestApp) {
 }
 
 async fn withdrawing_access_kills_the_refresh_tokens(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code", "refresh_token"], "user").await;
-    let browser = app.browser();
-    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
-    let lib = library(app, &c);
+    let (c, browser, lib) = signed_in_with_client(app, &["authorization_code", "refresh_token"], "user").await;
     let (url, _, verifier) = start(&lib, &[]);
     let q = authorize(app, &browser, &url).await;
     let tokens = lib.exchange_code(AuthorizationCode::new(q["code"].clone())).set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
@@ -157,9 +160,7 @@ async fn someone_signed_out_signs_in_first_and_comes_back(app: &TestApp) {
 }
 
 async fn redirect_uri_mismatches_show_an_error_page_and_never_redirect(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code"], "user").await;
-    let browser = app.browser();
-    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
+    let (c, browser, _) = signed_in_with_client(app, &["authorization_code"], "user").await;
     let base = format!("/oauth/authorize?response_type=code&client_id={}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=xyz", c.id);
     for bad in [
         "https://app.example.com/cb/",
@@ -184,9 +185,7 @@ async fn redirect_uri_mismatches_show_an_error_page_and_never_redirect(app: &Tes
 }
 
 async fn missing_or_plain_pkce_and_the_implicit_flow_are_refused_by_redirect(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code"], "user").await;
-    let browser = app.browser();
-    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
+    let (c, browser, _) = signed_in_with_client(app, &["authorization_code"], "user").await;
     let base = format!("/oauth/authorize?client_id={}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&state=s%20t", c.id);
     let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
     for (query, error) in [
@@ -208,10 +207,7 @@ async fn missing_or_plain_pkce_and_the_implicit_flow_are_refused_by_redirect(app
 }
 
 async fn wrong_verifier_and_code_reuse_fail_and_reuse_revokes(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code", "refresh_token"], "user").await;
-    let browser = app.browser();
-    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
-    let lib = library(app, &c);
+    let (_, browser, lib) = signed_in_with_client(app, &["authorization_code", "refresh_token"], "user").await;
     let (url, _, verifier) = start(&lib, &[]);
     let code = authorize(app, &browser, &url).await["code"].clone();
     let wrong = PkceCodeVerifier::new("x".repeat(50));
@@ -236,10 +232,7 @@ async fn wrong_verifier_and_code_reuse_fail_and_reuse_revokes(app: &TestApp) {
 }
 
 async fn one_refresh_token_used_a_hundred_times_at_once_succeeds_once(app: &TestApp) {
-    let c = confidential_client(app, &["authorization_code", "refresh_token"], "user").await;
-    let browser = app.browser();
-    app.sign_in(&browser, "ada@example.com", crate::support::PASSWORD).await;
-    let lib = library(app, &c);
+    let (c, browser, lib) = signed_in_with_client(app, &["authorization_code", "refresh_token"], "user").await;
     let (url, _, verifier) = start(&lib, &[]);
     let code = authorize(app, &browser, &url).await["code"].clone();
     let tokens = lib.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
