@@ -16,7 +16,7 @@ use axum::routing::{MethodFilter, on, post};
 use domain::scopes::Scope;
 use std::num::NonZeroU32;
 
-use crate::middleware::bearer::{Bearer, RouteScopes, authenticate};
+use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
 use crate::middleware::rate_limit::{PerAddress, limit};
 
 /// Leak reports a minute per address: enough for a scanner's batches, too few to probe with.
@@ -66,7 +66,7 @@ impl ScopedRoutes {
     }
 
     fn finish(self, tokens: domain::tokens::Tokens, oauth: domain::oauth::OAuth) -> Router<AppState> {
-        self.router.layer(from_fn_with_state(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes)), authenticate))
+        self.router.layer(BearerLayer(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes))))
     }
 }
 

@@ -5,14 +5,18 @@
 //! recorded (method, matched route, status, IP, user agent, scopes used) into the token service's
 //! in-memory buffer once the response is ready: no database write on the request path.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
-
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use domain::tokens::format;
+use tower::{Layer, Service, ServiceExt};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
 use domain::oauth::OAuth;
@@ -37,7 +41,8 @@ impl RouteScopes {
     }
 }
 
-/// The middleware's state, behind one reference count: axum clones it for every request.
+/// The layer's state, behind one reference count: it is cloned for every request that gets past
+/// the precheck.
 #[derive(Clone)]
 pub struct Bearer(Arc<(Tokens, OAuth, RouteScopes)>);
 
@@ -47,24 +52,101 @@ impl Bearer {
     }
 }
 
+/// Puts the bearer check in front of every route of a router.
+#[derive(Clone)]
+pub struct BearerLayer(pub Bearer);
+
+impl<S> Layer<S> for BearerLayer {
+    type Service = BearerService<S>;
+    fn layer(&self, inner: S) -> BearerService<S> {
+        BearerService { inner, state: self.0.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct BearerService<S> {
+    inner: S,
+    state: Bearer,
+}
+
+impl<S> Service<Request> for BearerService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BearerFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> BearerFuture {
+        if let Err(refusal) = precheck(&req, &self.state.0.0) {
+            return BearerFuture::Answered(Some(refusal));
+        }
+        // The inner service that was polled ready goes with this request; a clone stays.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        BearerFuture::Checking(Box::pin(authenticate(self.state.0.clone(), req, inner)))
+    }
+}
+
+/// An answer known at once, or the checks and the handler still running.
+pub enum BearerFuture {
+    Answered(Option<Response>),
+    Checking(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Future for BearerFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            BearerFuture::Answered(res) => res.take().map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
+            BearerFuture::Checking(f) => f.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
 /// A JWT has three dot-separated parts; a personal access token has none.
 fn is_jwt(raw: &str) -> bool {
     raw.bytes().filter(|b| *b == b'.').count() == 2
 }
 
-pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request, next: Next) -> Response {
-    let (tokens, oauth, scopes) = &*state;
+/// The checks that need neither the database nor the handler: a token in the query string, no
+/// token, another scheme, and a personal token that fails the format check. They answer at once,
+/// before the inner service is cloned or any future boxed, so junk costs no more than a bare route.
+fn precheck(req: &Request, tokens: &Tokens) -> Result<(), Response> {
     if let Some(q) = req.uri().query() {
         if url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| QUERY_TOKEN_NAMES.contains(&k.as_ref())) {
-            return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL")
-                .into_response();
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "send tokens in the Authorization header, never in the URL")
+                .into_response());
         }
     }
-    let Some(value) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return Problem::missing_token().into_response();
-    };
-    let Some(raw) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
-        return Problem::invalid_token("use the Bearer scheme").into_response();
+    let raw = bearer_token(req).map_err(IntoResponse::into_response)?;
+    if !is_jwt(raw) && format::check(raw, &tokens.policy().prefix).is_err() {
+        return Err(Problem::malformed_token().into_response());
+    }
+    Ok(())
+}
+
+/// The token of the `Authorization: Bearer` header, trimmed.
+fn bearer_token(req: &Request) -> Result<&str, Problem> {
+    let value = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(Problem::missing_token)?;
+    let raw = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).ok_or_else(|| Problem::invalid_token("use the Bearer scheme"))?;
+    Ok(raw.trim())
+}
+
+async fn authenticate<S>(state: Arc<(Tokens, OAuth, RouteScopes)>, mut req: Request, inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    let (tokens, oauth, scopes) = &*state;
+    let raw = match bearer_token(&req) {
+        Ok(raw) => raw,
+        Err(p) => return p.into_response(),
     };
     let ip = req
         .extensions()
@@ -72,7 +154,6 @@ pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request,
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let now = now_ms();
-    let raw = raw.trim();
     let verified = if is_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
     match verified {
         Ok(principal) => {
@@ -109,7 +190,10 @@ pub async fn authenticate(State(Bearer(state)): State<Bearer>, mut req: Request,
                 }
             };
             req.extensions_mut().insert(principal);
-            let res = next.run(req).await;
+            let res = match inner.oneshot(req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            };
             if let Some(record) = record {
                 let scopes = res.status().is_success().then(|| match res.extensions().get::<UsedScopes>() {
                     Some(more) => more.with(scope),
