@@ -157,3 +157,22 @@ fn an_operator_token_calls_the_api_and_is_shown_only_once() {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let _ = child.wait();
 }
+
+#[test]
+fn keys_rotate_publishes_a_second_key_and_list_shows_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = gatehouse(dir.path()).args(["keys", "list"]).output().unwrap();
+    assert!(first.status.success());
+    let first = String::from_utf8(first.stdout).unwrap();
+    assert_eq!(first.lines().count(), 1, "a key exists from the first start: {first}");
+    assert!(first.contains("EdDSA Ed25519"));
+    let out = gatehouse(dir.path()).args(["keys", "rotate"]).output().unwrap();
+    assert!(out.status.success());
+    let kid = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(String::from_utf8(out.stderr).unwrap().contains("signs from"));
+    let listed = String::from_utf8(gatehouse(dir.path()).args(["keys", "list"]).output().unwrap().stdout).unwrap();
+    assert_eq!(listed.lines().count(), 2);
+    assert!(listed.contains(&kid));
+    // Nothing of a private key is ever printed.
+    assert!(!listed.contains("PRIVATE") && !listed.contains("\"d\""));
+}

@@ -6,6 +6,7 @@ mod support;
 mod api;
 mod binary;
 mod clients_api;
+mod clients_in_the_browser;
 mod health;
 mod oauth_code_flow;
 mod oauth_server;
