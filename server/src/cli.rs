@@ -6,7 +6,7 @@ use clap::Parser;
 use domain::accounts::{Email, InvitationKind, Role};
 use domain::audit::RequestMeta;
 
-use crate::config::{AdminCommand, Cli, Command, Config, KeysCommand};
+use crate::config::{AdminCommand, AuditCommand, Cli, Command, Config, KeysCommand};
 use crate::{StartError, build_router, jobs, open_state, open_store, serve, signup_link, telemetry};
 
 /// Parses arguments; a bad setting stops with one line that names it.
@@ -36,6 +36,7 @@ pub async fn run() -> ExitCode {
         Command::Migrate => open_store(&config).await.map(|_| println!("migrations applied")),
         Command::Admin(cmd) => run_admin(&config, cmd).await,
         Command::Keys(cmd) => run_keys(&config, cmd).await,
+        Command::Audit(AuditCommand::Verify) => return run_audit_verify(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,6 +124,34 @@ async fn run_admin(config: &Config, cmd: AdminCommand) -> Result<(), StartError>
     }
     state.accounts.store().close().await;
     Ok(())
+}
+
+/// Exit 0 when the chain holds, 1 when it is broken (with the first broken record), 2 on errors.
+async fn run_audit_verify(config: &Config) -> ExitCode {
+    let report = async {
+        let store = open_store(config).await?;
+        let mut conn = store.pool().acquire().await.map_err(|e| StartError::Domain(e.into()))?;
+        let report = domain::audit::verify_chain(&mut conn).await?;
+        drop(conn);
+        store.close().await;
+        Ok::<_, StartError>(report)
+    };
+    match report.await {
+        Ok(r) => match r.broken {
+            None => {
+                println!("audit trail intact: {} chained records ({} from before the chain)", r.checked, r.unchained);
+                ExitCode::SUCCESS
+            }
+            Some(b) => {
+                println!("audit trail BROKEN at record #{}: {} ({} records before it verified)", b.seq, b.why, r.checked);
+                ExitCode::from(1)
+            }
+        },
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 async fn run_keys(config: &Config, cmd: KeysCommand) -> Result<(), StartError> {

@@ -30,6 +30,15 @@ pub enum Command {
     /// The keys that sign OAuth access tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain of the audit trail; exit 1 and name the first broken record if any.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

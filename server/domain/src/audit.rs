@@ -1,10 +1,12 @@
 //! The audit trail: who did what, when, from where and how. Written in the same transaction as
-//! the change it records; never holds a secret, a token, a password or an email address.
+//! the change it records; never holds a secret, a token, a password or an email address. Records
+//! form a hash chain, so a changed, removed or inserted record is found by `verify_chain`.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Connection};
 
 use crate::Result;
 use crate::clock::now_ms;
+use crate::crypto::sha256_hex;
 use crate::store::new_id;
 
 /// Where a request came from and how it arrived; attached to every audit record.
@@ -144,25 +146,165 @@ impl<'a> Event<'a> {
     }
 }
 
+/// The fields a record's hash covers, in a fixed order (serde writes struct fields in order).
+#[derive(serde::Serialize)]
+struct Chained<'a> {
+    seq: i64,
+    id: &'a str,
+    occurred_at: i64,
+    actor_user_id: Option<&'a str>,
+    event_type: &'a str,
+    target: Option<&'a str>,
+    outcome: &'a str,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    method: Option<&'a str>,
+    route: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+fn link(prev_hash: &str, fields: &Chained<'_>) -> Result<String> {
+    let json = serde_json::to_string(fields).map_err(crate::Error::internal)?;
+    Ok(sha256_hex(format!("{prev_hash}\n{json}").as_bytes()))
+}
+
+/// Appends an event to the chain. Runs in its own savepoint (or transaction, on a bare connection):
+/// claiming the next place locks the chain's head until the surrounding transaction ends.
 pub async fn record(conn: &mut AnyConnection, meta: &RequestMeta, e: Event<'_>) -> Result<()> {
+    let mut tx = conn.begin().await?;
+    let (seq, prev_hash): (i64, String) =
+        sqlx::query_as("UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, head").fetch_one(&mut *tx).await?;
+    let id = new_id();
+    let fields = Chained {
+        seq,
+        id: &id,
+        occurred_at: now_ms(),
+        actor_user_id: e.actor_user_id,
+        event_type: e.event_type.as_str(),
+        target: e.target,
+        outcome: e.outcome.as_str(),
+        ip: meta.ip.as_deref(),
+        user_agent: meta.user_agent.as_deref(),
+        method: meta.method.as_deref(),
+        route: meta.route.as_deref(),
+        detail: e.detail,
+    };
+    let hash = link(&prev_hash, &fields)?;
+    sqlx::query("UPDATE audit_chain SET head = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
     sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_events (id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, seq, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(new_id())
-    .bind(now_ms())
-    .bind(e.actor_user_id)
-    .bind(e.event_type.as_str())
-    .bind(e.target)
-    .bind(e.outcome.as_str())
-    .bind(&meta.ip)
-    .bind(&meta.user_agent)
-    .bind(&meta.method)
-    .bind(&meta.route)
-    .bind(e.detail)
-    .execute(conn)
+    .bind(fields.id)
+    .bind(fields.occurred_at)
+    .bind(fields.actor_user_id)
+    .bind(fields.event_type)
+    .bind(fields.target)
+    .bind(fields.outcome)
+    .bind(fields.ip)
+    .bind(fields.user_agent)
+    .bind(fields.method)
+    .bind(fields.route)
+    .bind(fields.detail)
+    .bind(seq)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// What `verify_chain` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Chained records checked, in order.
+    pub checked: u64,
+    /// Records from before the chain existed.
+    pub unchained: u64,
+    /// The first place where the chain does not hold, if any.
+    pub broken: Option<BrokenLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub why: &'static str,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChainRow {
+    seq: i64,
+    id: String,
+    occurred_at: i64,
+    actor_user_id: Option<String>,
+    event_type: String,
+    target: Option<String>,
+    outcome: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    method: Option<String>,
+    route: Option<String>,
+    detail: Option<String>,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+}
+
+/// Walks the chain from the first record (streamed, in pages, so any length fits in memory) and
+/// reports the first record that was changed, removed or inserted, and a cut-off newest part.
+pub async fn verify_chain(conn: &mut AnyConnection) -> Result<ChainReport> {
+    const PAGE: i64 = 1000;
+    let (unchained,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE seq IS NULL").fetch_one(&mut *conn).await?;
+    let (head_seq, head): (i64, String) = sqlx::query_as("SELECT seq, head FROM audit_chain WHERE id = 1").fetch_one(&mut *conn).await?;
+    let mut prev = "0".repeat(64);
+    let mut expected = 1;
+    let broken = |seq: i64, why: &'static str, checked: i64| ChainReport { checked: checked as u64, unchained: unchained as u64, broken: Some(BrokenLink { seq, why }) };
+    loop {
+        let rows: Vec<ChainRow> = sqlx::query_as(
+            "SELECT seq, id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, prev_hash, hash \
+             FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(expected)
+        .bind(PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            if r.seq != expected {
+                return Ok(broken(expected, "a record is missing", expected - 1));
+            }
+            if r.prev_hash.as_deref() != Some(prev.as_str()) {
+                return Ok(broken(r.seq, "the link to the record before does not match", expected - 1));
+            }
+            let fields = Chained {
+                seq: r.seq,
+                id: &r.id,
+                occurred_at: r.occurred_at,
+                actor_user_id: r.actor_user_id.as_deref(),
+                event_type: &r.event_type,
+                target: r.target.as_deref(),
+                outcome: &r.outcome,
+                ip: r.ip.as_deref(),
+                user_agent: r.user_agent.as_deref(),
+                method: r.method.as_deref(),
+                route: r.route.as_deref(),
+                detail: r.detail.as_deref(),
+            };
+            let hash = link(&prev, &fields)?;
+            if r.hash.as_deref() != Some(hash.as_str()) {
+                return Ok(broken(r.seq, "the record was changed", expected - 1));
+            }
+            prev = hash;
+            expected += 1;
+        }
+    }
+    let checked = expected - 1;
+    if checked != head_seq || prev != head {
+        return Ok(broken(checked + 1, "records at the end are missing", checked));
+    }
+    Ok(ChainReport { checked: checked as u64, unchained: unchained as u64, broken: None })
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

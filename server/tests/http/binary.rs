@@ -176,3 +176,26 @@ fn keys_rotate_publishes_a_second_key_and_list_shows_both() {
     // Nothing of a private key is ever printed.
     assert!(!listed.contains("PRIVATE") && !listed.contains("\"d\""));
 }
+
+#[test]
+fn audit_verify_passes_on_an_untouched_trail_and_names_an_edited_record() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..3 {
+        assert!(gatehouse(dir.path()).args(["admin", "bootstrap"]).output().unwrap().status.success());
+    }
+    let out = gatehouse(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("intact: 3 chained records"));
+
+    let db = dir.path().join("data").join("gatehouse.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query("UPDATE audit_events SET ip = '203.0.113.66' WHERE seq = 2").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    });
+    let out = gatehouse(dir.path()).args(["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("BROKEN at record #2: the record was changed"), "{text}");
+}
