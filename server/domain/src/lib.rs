@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_query;
 pub mod clock;
 pub mod crypto;
 pub mod error;

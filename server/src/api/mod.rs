@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`: bearer tokens, declared scopes, RFC 7807 errors.
 
+mod audit;
 mod clients;
 mod leaks;
 pub(crate) mod request_meta;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route(Method::GET, "/api/v1/clients/{id}", Scope::CLIENTS_READ, clients::get)
         .route(Method::PATCH, "/api/v1/clients/{id}", Scope::CLIENTS, clients::update)
         .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
+        .route(Method::GET, "/api/v1/audit", Scope::AUDIT_READ, audit::list)
         .finish(tokens, oauth)
         .route(
             "/api/v1/token-leaks",

@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod audit_api;
 mod binary;
 mod clients_api;
 mod clients_in_the_browser;
