@@ -31,7 +31,7 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-fn instant(name: &'static str, text: Option<&str>) -> Result<Option<i64>, Response> {
+pub(super) fn instant(name: &'static str, text: Option<&str>) -> Result<Option<i64>, Response> {
     let Some(text) = text else { return Ok(None) };
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))

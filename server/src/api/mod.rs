@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: bearer tokens, declared scopes, RFC 7807 errors.
 
 mod audit;
+mod audit_export;
 mod clients;
 mod leaks;
 pub(crate) mod request_meta;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route(Method::PATCH, "/api/v1/clients/{id}", Scope::CLIENTS, clients::update)
         .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
         .route(Method::GET, "/api/v1/audit", Scope::AUDIT_READ, audit::list)
+        .route(Method::GET, "/api/v1/audit/export", Scope::AUDIT_READ, audit_export::export)
         .finish(tokens, oauth)
         .route(
             "/api/v1/token-leaks",

@@ -43,4 +43,46 @@ async fn without_the_scope_or_the_role_it_is_refused(app: &TestApp) {
     assert_eq!(res.status(), 403);
 }
 
-crate::both_backends!(admins_read_the_trail_filtered_and_paged, without_the_scope_or_the_role_it_is_refused);
+async fn the_filtered_trail_exports_as_json_lines_and_csv(app: &TestApp) {
+    app.sign_up_admin(&app.browser(), "ada@example.com").await;
+    let (_, t) = token(app, "ada@example.com", "audit:read", "").await;
+    let (revoked, _) = token(app, "ada@example.com", "user", "").await;
+    let ada = app.state.accounts.user_by_email(&domain::accounts::Email::parse("ada@example.com").unwrap()).await.unwrap();
+    app.state.tokens.revoke(&ada.id, &revoked, &Default::default()).await.unwrap();
+    // More than two pages of the stream.
+    let mut tx = app.state.accounts.store().begin().await.unwrap();
+    for _ in 0..1100 {
+        let e = domain::audit::Event::success(domain::audit::EventType::SignIn, Some(&ada.id));
+        domain::audit::record(&mut tx, &Default::default(), e).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let total = app.count("SELECT COUNT(*) FROM audit_events").await as usize;
+
+    let res = api(app, "/api/v1/audit/export?format=jsonl", Some(&t)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/jsonl");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("gatehouse-audit.jsonl"));
+    let body = res.text().await.unwrap();
+    let lines: Vec<Value> = body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), total);
+    assert!(lines.iter().any(|l| l["type"] == "token.revoked" && l["target"] == revoked.as_str()));
+
+    let res = api(app, "/api/v1/audit/export?format=csv&type=token.revoked", Some(&t)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>()[..4], ["id", "at", "actor", "type"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][3], "token.revoked");
+    assert_eq!(&rows[0][4], revoked.as_str());
+
+    assert_eq!(api(app, "/api/v1/audit/export?format=xml", Some(&t)).send().await.unwrap().status(), 422);
+    assert_eq!(api(app, "/api/v1/audit/export", Some(&t)).send().await.unwrap().status(), 400);
+}
+
+crate::both_backends!(
+    admins_read_the_trail_filtered_and_paged,
+    without_the_scope_or_the_role_it_is_refused,
+    the_filtered_trail_exports_as_json_lines_and_csv,
+);

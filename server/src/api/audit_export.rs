@@ -1,0 +1,147 @@
+//! `GET /api/v1/audit/export?format=jsonl|csv` (scope `audit:read`, auditors and admins): the
+//! filtered trail as JSON Lines or CSV, newest first, streamed page by page (500 records at a
+//! time), so a million rows never sit in memory.
+
+use app::ssr::AppState;
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::accounts::Role;
+use domain::audit::AuditRow;
+use domain::audit_query::{self, AuditFilter};
+use domain::tokens::Principal;
+use serde::Deserialize;
+
+use super::audit::instant;
+use super::problem::Problem;
+use super::rfc3339;
+
+const PAGE: i64 = audit_query::MAX_PAGE;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    format: String,
+    actor: Option<String>,
+    target: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    outcome: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    JsonLines,
+    Csv,
+}
+
+const COLUMNS: [&str; 11] = ["id", "at", "actor", "type", "target", "outcome", "ip", "user_agent", "method", "route", "detail"];
+
+fn fields(e: &AuditRow) -> [String; 11] {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        e.id.clone(),
+        rfc3339(e.occurred_at),
+        o(&e.actor_user_id),
+        e.event_type.clone(),
+        o(&e.target),
+        e.outcome.clone(),
+        o(&e.ip),
+        o(&e.user_agent),
+        o(&e.method),
+        o(&e.route),
+        o(&e.detail),
+    ]
+}
+
+/// One page in the chosen format; CSV starts with its header row.
+fn encode(events: &[AuditRow], format: Format, first: bool) -> std::io::Result<Vec<u8>> {
+    match format {
+        Format::JsonLines => {
+            let mut out = Vec::new();
+            for e in events {
+                let object: serde_json::Map<String, serde_json::Value> =
+                    COLUMNS.iter().zip(fields(e)).map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect();
+                serde_json::to_writer(&mut out, &object)?;
+                out.push(b'\n');
+            }
+            Ok(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            if first {
+                w.write_record(COLUMNS)?;
+            }
+            for e in events {
+                w.write_record(fields(e))?;
+            }
+            w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+        }
+    }
+}
+
+struct Cursor {
+    next: Option<String>,
+    first: bool,
+    done: bool,
+}
+
+pub async fn export(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<ExportQuery>, QueryRejection>) -> Response {
+    if !matches!(p.owner.role, Role::Auditor | Role::Admin) {
+        return Problem::new(StatusCode::FORBIDDEN, "Forbidden", "the audit trail is for auditors and admins").into_response();
+    }
+    let Ok(Query(q)) = query else {
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "format is jsonl or csv; unknown parameters are refused").into_response();
+    };
+    let (format, content_type, extension) = match q.format.as_str() {
+        "jsonl" => (Format::JsonLines, "application/jsonl", "jsonl"),
+        "csv" => (Format::Csv, "text/csv; charset=utf-8", "csv"),
+        _ => return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "format is jsonl or csv").into_response(),
+    };
+    let (since, until) = match (instant("since", q.since.as_deref()), instant("until", q.until.as_deref())) {
+        (Ok(s), Ok(u)) => (s, u),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let filter = AuditFilter { actor: q.actor, target: q.target, event_type: q.event_type, outcome: q.outcome, since, until };
+    if filter.outcome.as_deref().is_some_and(|o| o != "success" && o != "failure") {
+        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "outcome is success or failure").into_response();
+    }
+    let pool = state.accounts.store().pool().clone();
+    let pages = futures_util::stream::unfold(Cursor { next: None, first: true, done: false }, move |c| {
+        let (pool, filter) = (pool.clone(), filter.clone());
+        async move {
+            if c.done {
+                return None;
+            }
+            let page = async {
+                let mut conn = pool.acquire().await.map_err(std::io::Error::other)?;
+                audit_query::query(&mut conn, &filter, c.next.as_deref(), PAGE).await.map_err(|e| std::io::Error::other(e.to_string()))
+            };
+            match page.await {
+                Ok(page) => {
+                    let bytes = encode(&page.events, format, c.first).map(Bytes::from);
+                    let done = page.next.is_none();
+                    Some((bytes, Cursor { next: page.next, first: false, done }))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "audit export stopped");
+                    Some((Err(e), Cursor { next: None, first: false, done: true }))
+                }
+            }
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"gatehouse-audit.{extension}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(pages),
+    )
+        .into_response()
+}
