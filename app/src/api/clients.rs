@@ -91,7 +91,6 @@ fn view_of(c: domain::oauth::Client) -> ClientView {
 /// `None` when nobody is signed in.
 #[server(prefix = "/rpc", endpoint = "clients_overview")]
 pub async fn clients_overview() -> Result<Option<ClientsPage>, ServerFnError> {
-    use domain::scopes::{CATALOGUE, Scope};
     let Some(me) = ssr::current_user().await? else { return Ok(None) };
     let state = ssr::state()?;
     let clients = state.oauth.clients_of(&me.user.id).await.map_err(ssr::fail)?;
@@ -99,11 +98,7 @@ pub async fn clients_overview() -> Result<Option<ClientsPage>, ServerFnError> {
     let passkeys = state.accounts.passkeys(&me.user.id).await.map_err(ssr::fail)?;
     Ok(Some(ClientsPage {
         clients: clients.into_iter().map(view_of).collect(),
-        scopes: CATALOGUE
-            .iter()
-            .filter(|s| Scope::parse(s.name).is_ok_and(|scope| scope.allowed_for(me.user.role)))
-            .map(|s| ScopeChoice { name: s.name.to_owned(), description: s.description.to_owned() })
-            .collect(),
+        scopes: super::tokens::scope_choices(me.user.role),
         recent_auth: me.recently_authenticated().await?,
         has_passkey: !passkeys.is_empty(),
         has_password: me.user.has_password,

@@ -5,14 +5,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use super::tokens::ScopeChoice;
+#[cfg(feature = "ssr")]
+use super::tokens::describe;
 #[cfg(feature = "ssr")]
 use crate::ssr;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScopeLine {
-    pub name: String,
-    pub description: String,
-}
 
 /// What the consent page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,14 +18,14 @@ pub struct ConsentView {
     pub client_name: String,
     /// The host the person will be sent back to.
     pub redirect_host: String,
-    pub scopes: Vec<ScopeLine>,
+    pub scopes: Vec<ScopeChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizedAppView {
     pub client_id: String,
     pub client_name: String,
-    pub scopes: Vec<ScopeLine>,
+    pub scopes: Vec<ScopeChoice>,
     pub granted: String,
     pub last_used: Option<String>,
 }
@@ -48,11 +45,6 @@ async fn pending(signed: &ssr::SignedIn, request: &str, take: bool) -> Result<do
     Ok(params)
 }
 
-#[cfg(feature = "ssr")]
-fn lines(scopes: impl Iterator<Item = domain::scopes::Scope>) -> Vec<ScopeLine> {
-    scopes.map(|s| ScopeLine { name: s.as_str().to_owned(), description: s.info().description.to_owned() }).collect()
-}
-
 /// The pending request, for the consent page.
 #[server(prefix = "/rpc", endpoint = "consent_request")]
 pub async fn consent_request(request: String) -> Result<ConsentView, ServerFnError> {
@@ -64,7 +56,7 @@ pub async fn consent_request(request: String) -> Result<ConsentView, ServerFnErr
             request,
             client_name: req.client_name.clone(),
             redirect_host: url::Url::parse(&req.redirect_uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default(),
-            scopes: lines(req.scopes.iter()),
+            scopes: describe(req.scopes.iter()),
         }),
         Err(_) => Err(ssr::fail(domain::Error::invalid("this request is no longer valid; start again from the app"))),
     }
@@ -100,7 +92,7 @@ pub async fn authorized_apps() -> Result<Option<Vec<AuthorizedAppView>>, ServerF
     Ok(Some(
         apps.into_iter()
             .map(|a| AuthorizedAppView {
-                scopes: lines(a.scopes.iter().filter_map(|s| domain::scopes::Scope::parse(s).ok())),
+                scopes: describe(a.scopes.iter().filter_map(|s| domain::scopes::Scope::parse(s).ok())),
                 client_id: a.client_id,
                 client_name: a.client_name,
                 granted: domain::clock::format_utc(a.granted_at),

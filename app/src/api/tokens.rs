@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::ssr;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScopeChoice {
     pub name: String,
     pub description: String,
@@ -161,6 +161,19 @@ fn summary(tokens: &domain::tokens::Tokens, t: domain::tokens::TokenInfo, now: i
     }
 }
 
+/// Scopes with their one-line descriptions, as the pages show them.
+#[cfg(feature = "ssr")]
+pub(crate) fn describe(scopes: impl Iterator<Item = domain::scopes::Scope>) -> Vec<ScopeChoice> {
+    scopes.map(|s| ScopeChoice { name: s.as_str().to_owned(), description: s.info().description.to_owned() }).collect()
+}
+
+/// Every scope a user of `role` may grant, in catalogue order.
+#[cfg(feature = "ssr")]
+pub(crate) fn scope_choices(role: domain::accounts::Role) -> Vec<ScopeChoice> {
+    use domain::scopes::{CATALOGUE, Scope};
+    describe(CATALOGUE.iter().filter_map(|s| Scope::parse(s.name).ok()).filter(|s| s.allowed_for(role)))
+}
+
 /// `None` when nobody is signed in.
 #[server(prefix = "/rpc", endpoint = "tokens_overview")]
 pub async fn tokens_overview() -> Result<Option<TokensPage>, ServerFnError> {
@@ -177,7 +190,6 @@ pub async fn tokens_overview() -> Result<Option<TokensPage>, ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "new_token_options")]
 pub async fn new_token_options() -> Result<Option<NewTokenChoices>, ServerFnError> {
     use domain::clock::{DAY, format_date, now_ms};
-    use domain::scopes::{CATALOGUE, Scope};
     let Some(me) = ssr::current_user().await? else { return Ok(None) };
     let state = ssr::state()?;
     let mfa = state.accounts.mfa_status(&me.user.id).await.map_err(ssr::fail)?;
@@ -185,11 +197,7 @@ pub async fn new_token_options() -> Result<Option<NewTokenChoices>, ServerFnErro
     let policy = state.tokens.policy();
     let now = now_ms();
     Ok(Some(NewTokenChoices {
-        scopes: CATALOGUE
-            .iter()
-            .filter(|s| Scope::parse(s.name).is_ok_and(|scope| scope.allowed_for(me.user.role)))
-            .map(|s| ScopeChoice { name: s.name.to_owned(), description: s.description.to_owned() })
-            .collect(),
+        scopes: scope_choices(me.user.role),
         presets: domain::tokens::PRESET_DAYS.to_vec(),
         min_date: format_date(now + DAY),
         // The whole last day must fit in the maximum lifetime.

@@ -25,6 +25,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        match s {
+            "success" => Ok(Outcome::Success),
+            "failure" => Ok(Outcome::Failure),
+            _ => Err(crate::Error::invalid("outcome is success or failure")),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",

@@ -3,7 +3,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::audit::AuditRow;
+use crate::audit::{AuditRow, Outcome};
 use crate::clock::Millis;
 use crate::{Error, Result};
 
@@ -15,7 +15,7 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub target: Option<String>,
     pub event_type: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub since: Option<Millis>,
     pub until: Option<Millis>,
 }
@@ -46,20 +46,18 @@ pub async fn query(conn: &mut AnyConnection, filter: &AuditFilter, cursor: Optio
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Error::invalid(format!("limit must be between 1 and {MAX_PAGE}")));
     }
-    if filter.outcome.as_deref().is_some_and(|o| o != "success" && o != "failure") {
-        return Err(Error::invalid("outcome is success or failure"));
-    }
     let mut clauses = Vec::new();
     let mut binds = Vec::new();
     let mut add = |clause: &str, value: Bind| {
         binds.push(value);
         clauses.push(clause.replace('?', &format!("${}", binds.len())));
     };
+    let outcome = filter.outcome.map(|o| o.as_str().to_owned());
     for (column, value) in [
         ("actor_user_id", &filter.actor),
         ("target", &filter.target),
         ("event_type", &filter.event_type),
-        ("outcome", &filter.outcome),
+        ("outcome", &outcome),
     ] {
         if let Some(v) = value {
             add(&format!("{column} = ?"), Bind::Text(v.clone()));

@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use domain::accounts::Role;
+use domain::audit::Outcome;
 use domain::audit_query::{self, AuditFilter};
 use domain::tokens::Principal;
 use serde::Deserialize;
@@ -17,9 +18,10 @@ use serde_json::json;
 use super::problem::Problem;
 use super::rfc3339;
 
+/// The query of both audit routes: the filters, and the page (`list`) or the format (`export`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuditQuery {
+pub struct AuditParams {
     actor: Option<String>,
     target: Option<String>,
     #[serde(rename = "type")]
@@ -27,29 +29,50 @@ pub struct AuditQuery {
     outcome: Option<String>,
     since: Option<String>,
     until: Option<String>,
-    cursor: Option<String>,
-    limit: Option<i64>,
+    pub(super) cursor: Option<String>,
+    pub(super) limit: Option<i64>,
+    pub(super) format: Option<String>,
 }
 
-pub(super) fn instant(name: &'static str, text: Option<&str>) -> Result<Option<i64>, Response> {
+fn unprocessable(detail: impl Into<std::borrow::Cow<'static, str>>) -> Response {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", detail).into_response()
+}
+
+fn instant(name: &'static str, text: Option<&str>) -> Result<Option<i64>, Response> {
     let Some(text) = text else { return Ok(None) };
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
-        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", format!("{name} must be an RFC 3339 time")).into_response())
+        .map_err(|_| unprocessable(format!("{name} must be an RFC 3339 time")))
 }
 
-pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<AuditQuery>, QueryRejection>) -> Response {
+/// The checks both routes make: the caller's current role, known parameters, valid filters.
+pub(super) fn admit(p: &Principal, query: Result<Query<AuditParams>, QueryRejection>) -> Result<(AuditFilter, AuditParams), Response> {
     if !matches!(p.owner.role, Role::Auditor | Role::Admin) {
-        return Problem::new(StatusCode::FORBIDDEN, "Forbidden", "the audit trail is for auditors and admins").into_response();
+        return Err(Problem::new(StatusCode::FORBIDDEN, "Forbidden", "the audit trail is for auditors and admins").into_response());
     }
     let Ok(Query(q)) = query else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "unknown parameter, or limit is not a number").into_response();
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "unknown parameter, or limit is not a number").into_response());
     };
-    let (since, until) = match (instant("since", q.since.as_deref()), instant("until", q.until.as_deref())) {
-        (Ok(s), Ok(u)) => (s, u),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let outcome = q.outcome.as_deref().map(Outcome::parse).transpose().map_err(|e| unprocessable(e.to_string()))?;
+    let filter = AuditFilter {
+        actor: q.actor.clone(),
+        target: q.target.clone(),
+        event_type: q.event_type.clone(),
+        outcome,
+        since: instant("since", q.since.as_deref())?,
+        until: instant("until", q.until.as_deref())?,
     };
-    let filter = AuditFilter { actor: q.actor, target: q.target, event_type: q.event_type, outcome: q.outcome, since, until };
+    Ok((filter, q))
+}
+
+pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<AuditParams>, QueryRejection>) -> Response {
+    let (filter, q) = match admit(&p, query) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    if q.format.is_some() {
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "format belongs to /api/v1/audit/export").into_response();
+    }
     let page = async {
         let mut conn = state.accounts.store().pool().acquire().await?;
         audit_query::query(&mut conn, &filter, q.cursor.as_deref(), q.limit.unwrap_or(100)).await

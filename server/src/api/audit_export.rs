@@ -9,30 +9,15 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::accounts::Role;
 use domain::audit::AuditRow;
-use domain::audit_query::{self, AuditFilter};
+use domain::audit_query;
 use domain::tokens::Principal;
-use serde::Deserialize;
 
-use super::audit::instant;
+use super::audit::{AuditParams, admit};
 use super::problem::Problem;
 use super::rfc3339;
 
 const PAGE: i64 = audit_query::MAX_PAGE;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    format: String,
-    actor: Option<String>,
-    target: Option<String>,
-    #[serde(rename = "type")]
-    event_type: Option<String>,
-    outcome: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -91,26 +76,19 @@ struct Cursor {
     done: bool,
 }
 
-pub async fn export(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<ExportQuery>, QueryRejection>) -> Response {
-    if !matches!(p.owner.role, Role::Auditor | Role::Admin) {
-        return Problem::new(StatusCode::FORBIDDEN, "Forbidden", "the audit trail is for auditors and admins").into_response();
-    }
-    let Ok(Query(q)) = query else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "format is jsonl or csv; unknown parameters are refused").into_response();
+pub async fn export(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<AuditParams>, QueryRejection>) -> Response {
+    let (filter, q) = match admit(&p, query) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
     };
-    let (format, content_type, extension) = match q.format.as_str() {
-        "jsonl" => (Format::JsonLines, "application/jsonl", "jsonl"),
-        "csv" => (Format::Csv, "text/csv; charset=utf-8", "csv"),
+    if q.cursor.is_some() || q.limit.is_some() {
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "the export has no pages: leave out cursor and limit").into_response();
+    }
+    let (format, content_type, extension) = match q.format.as_deref() {
+        Some("jsonl") => (Format::JsonLines, "application/jsonl", "jsonl"),
+        Some("csv") => (Format::Csv, "text/csv; charset=utf-8", "csv"),
         _ => return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "format is jsonl or csv").into_response(),
     };
-    let (since, until) = match (instant("since", q.since.as_deref()), instant("until", q.until.as_deref())) {
-        (Ok(s), Ok(u)) => (s, u),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let filter = AuditFilter { actor: q.actor, target: q.target, event_type: q.event_type, outcome: q.outcome, since, until };
-    if filter.outcome.as_deref().is_some_and(|o| o != "success" && o != "failure") {
-        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "outcome is success or failure").into_response();
-    }
     let pool = state.accounts.store().pool().clone();
     let pages = futures_util::stream::unfold(Cursor { next: None, first: true, done: false }, move |c| {
         let (pool, filter) = (pool.clone(), filter.clone());

@@ -19,7 +19,7 @@ use domain::tokens::format;
 use tower::{Layer, Service, ServiceExt};
 use domain::clock::now_ms;
 use domain::scopes::Scope;
-use domain::oauth::OAuth;
+use domain::oauth::{OAuth, looks_like_jwt};
 use domain::tokens::{ActivityRecord, Refusal, Tokens, VerifyError};
 
 use crate::api::problem::Problem;
@@ -110,11 +110,6 @@ impl Future for BearerFuture {
     }
 }
 
-/// A JWT has three dot-separated parts; a personal access token has none.
-fn is_jwt(raw: &str) -> bool {
-    raw.bytes().filter(|b| *b == b'.').count() == 2
-}
-
 /// The checks that need neither the database nor the handler: a token in the query string, no
 /// token, another scheme, and a personal token that fails the format check. They answer at once,
 /// before the inner service is cloned or any future boxed, so junk costs no more than a bare route.
@@ -126,7 +121,7 @@ fn precheck(req: &Request, tokens: &Tokens) -> Result<(), Response> {
         }
     }
     let raw = bearer_token(req).map_err(IntoResponse::into_response)?;
-    if !is_jwt(raw) && format::check(raw, &tokens.policy().prefix).is_err() {
+    if !looks_like_jwt(raw) && format::check(raw, &tokens.policy().prefix).is_err() {
         return Err(Problem::malformed_token().into_response());
     }
     Ok(())
@@ -154,7 +149,7 @@ where
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let now = now_ms();
-    let verified = if is_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
+    let verified = if looks_like_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
     match verified {
         Ok(principal) => {
             let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str()).unwrap_or_default();

@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use domain::audit::RequestMeta;
-use domain::oauth::{ACCESS_TOKEN_TYPE, ClientKind, GrantType, Issued, OAuthError, Subject};
+use domain::oauth::{ACCESS_TOKEN_TYPE, ClientKind, GrantType, Issued, OAuthError, Subject, looks_like_jwt};
 use domain::tokens::VerifyError;
 use serde_json::json;
 
@@ -81,7 +81,7 @@ async fn subject(state: &AppState, form: &Form, ip: IpAddr, now: i64) -> Result<
     }
     let token = form.require("subject_token")?;
     let invalid = || OAuthFailure(OAuthError::InvalidGrant("the subject token is not valid".into()));
-    if token.bytes().filter(|b| *b == b'.').count() == 2 {
+    if looks_like_jwt(token) {
         return state.oauth.access_token_subject(token, now).await?.ok_or_else(invalid);
     }
     match state.tokens.verify_with_expiry(token, ip, now).await {

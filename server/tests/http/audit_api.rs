@@ -78,7 +78,9 @@ async fn the_filtered_trail_exports_as_json_lines_and_csv(app: &TestApp) {
     assert_eq!(&rows[0][4], revoked.as_str());
 
     assert_eq!(api(app, "/api/v1/audit/export?format=xml", Some(&t)).send().await.unwrap().status(), 422);
-    assert_eq!(api(app, "/api/v1/audit/export", Some(&t)).send().await.unwrap().status(), 400);
+    assert_eq!(api(app, "/api/v1/audit/export", Some(&t)).send().await.unwrap().status(), 422, "no format");
+    assert_eq!(api(app, "/api/v1/audit/export?format=csv&limit=5", Some(&t)).send().await.unwrap().status(), 400);
+    assert_eq!(api(app, "/api/v1/audit?format=csv", Some(&t)).send().await.unwrap().status(), 400);
 }
 
 crate::both_backends!(

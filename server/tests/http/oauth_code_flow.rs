@@ -154,9 +154,25 @@ async fn someone_signed_out_signs_in_first_and_comes_back(app: &TestApp) {
     // Without JavaScript the server function answers with the address; either way it is the request.
     let next = back.unwrap_or(body);
     assert!(next.contains("/oauth/authorize?"), "{next}");
-    let res = browser.get(app.url(&format!("/oauth/authorize?{}", url.split_once('?').unwrap().1))).send().await.unwrap();
-    assert!(location(&res).starts_with("/oauth/consent?request="));
-    let _ = state;
+    // Back at the request, signed in now: consent, then the app gets its code and its state.
+    let q = authorize(app, &browser, &app.url(&format!("/oauth/authorize?{}", url.split_once('?').unwrap().1))).await;
+    assert_eq!(q["state"], *state.secret());
+    assert!(q.contains_key("code"));
+}
+
+async fn a_refresh_family_ends_at_its_absolute_lifetime(app: &TestApp) {
+    let (c, browser, lib) = signed_in_with_client(app, &["authorization_code", "refresh_token"], "user").await;
+    let (url, _, verifier) = start(&lib, &[]);
+    let code = authorize(app, &browser, &url).await["code"].clone();
+    let tokens = lib.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier).request_async(&http()).await.unwrap();
+    let client = app.state.oauth.client(&c.id).await.unwrap().unwrap();
+    let refresh = tokens.refresh_token().unwrap().secret();
+    // The clock is injected: 24 hours (the default) after the code was redeemed, the family is over
+    // however often it was refreshed.
+    let end = domain::clock::now_ms() + app.state.oauth.policy().refresh_token_lifetime + 1000;
+    let res = app.state.oauth.refresh(&client, refresh, None, &Default::default(), end).await;
+    assert!(matches!(res, Err(domain::oauth::OAuthError::InvalidGrant(_))), "{res:?}");
+    assert_eq!(app.state.oauth.policy().refresh_token_lifetime, 24 * domain::clock::HOUR);
 }
 
 async fn redirect_uri_mismatches_show_an_error_page_and_never_redirect(app: &TestApp) {
@@ -314,6 +330,7 @@ async fn a_redirect_uri_can_narrow_the_scopes(app: &TestApp) {
 }
 
 crate::both_backends!(
+    a_refresh_family_ends_at_its_absolute_lifetime,
     a_redirect_uri_can_narrow_the_scopes,
     code_pkce_refresh_rotation_and_remembered_consent,
     withdrawing_access_kills_the_refresh_tokens,

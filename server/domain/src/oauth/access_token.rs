@@ -56,6 +56,12 @@ impl AccessClaims {
     }
 }
 
+/// Whether a bearer credential has a JWT's shape (three dot-separated parts); a personal access
+/// token has no dot. Which verifier to ask, not a check of anything.
+pub fn looks_like_jwt(raw: &str) -> bool {
+    raw.bytes().filter(|b| *b == b'.').count() == 2
+}
+
 /// Why a JWT was refused; callers answer all of them the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the access token is not valid")]

@@ -22,7 +22,7 @@ use crate::clock::{HOUR, Millis, SECOND};
 use crate::crypto::MasterKey;
 use crate::store::Store;
 
-pub use access_token::{AccessClaims, InvalidAccessToken};
+pub use access_token::{AccessClaims, InvalidAccessToken, looks_like_jwt};
 pub use authorize::{AuthorizeError, AuthorizeParams, AuthorizeRequest, CODE_LIFETIME};
 pub use code_grant::{CODE_REUSED, REFRESH_PREFIX, REFRESH_REUSED};
 pub use consents::{AuthorizedApp, WITHDRAWN};
