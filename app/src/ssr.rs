@@ -36,6 +36,8 @@ pub struct Shared {
     pub accounts: Accounts,
     pub tokens: domain::tokens::Tokens,
     pub oauth: domain::oauth::OAuth,
+    pub policy: domain::policy::LivePolicy,
+    pub admin: domain::admin::Admin,
     pub leptos_options: LeptosOptions,
     /// A signed-in session ends this long after sign-in, however active it is.
     pub session_absolute_timeout: Millis,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::clock::{HOUR, SECOND};
 use domain::oauth::OAuthPolicy;
-use domain::tokens::TokenPolicy;
+use domain::policy::InstancePolicy;
 use domain::tokens::format::Prefix;
 
 #[derive(Debug, Parser)]
@@ -172,14 +172,14 @@ pub struct Config {
     pub public_origin: String,
     pub https: bool,
     pub master_key: Option<String>,
-    pub require_mfa: bool,
-    pub self_registration: bool,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
     pub step_up_seconds: u32,
     pub site_dir: PathBuf,
     pub log_format: LogFormat,
-    pub token_policy: TokenPolicy,
+    pub token_prefix: Prefix,
+    /// The policy until an admin saves one on the policy page.
+    pub initial_policy: InstancePolicy,
     pub token_sweep_seconds: u32,
     pub activity_flush_ms: u32,
     pub oauth_policy: OAuthPolicy,
@@ -204,11 +204,13 @@ impl Settings {
         }
         let prefix = Prefix::new(&self.token_prefix)
             .ok_or_else(|| ConfigError("--token-prefix / GATEHOUSE_TOKEN_PREFIX must be 2 to 8 lowercase letters".into()))?;
-        let token_policy = TokenPolicy {
-            prefix,
+        let initial_policy = InstancePolicy {
             max_lifetime_days: self.token_max_days,
             allow_no_expiry: self.token_allow_no_expiry,
             inactivity_days: self.token_inactivity_days,
+            require_mfa: self.require_mfa,
+            self_registration: self.self_registration,
+            ..InstancePolicy::default()
         };
         let oauth_policy = OAuthPolicy {
             access_token_lifetime: self.access_token_seconds as i64 * SECOND,
@@ -217,7 +219,8 @@ impl Settings {
         };
         Ok(Config {
             oauth_policy,
-            token_policy,
+            token_prefix: prefix,
+            initial_policy,
             token_sweep_seconds: self.token_sweep_seconds,
             activity_flush_ms: self.activity_flush_ms,
             listen: self.listen,
@@ -227,8 +230,6 @@ impl Settings {
             public_origin,
             https,
             master_key: self.master_key,
-            require_mfa: self.require_mfa,
-            self_registration: self.self_registration,
             session_idle_minutes: self.session_idle_minutes,
             session_absolute_hours: self.session_absolute_hours,
             step_up_seconds: self.step_up_seconds,

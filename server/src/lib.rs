@@ -19,7 +19,8 @@ use app::ssr::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::get;
-use domain::accounts::{Accounts, PasswordHasher, Policy};
+use domain::accounts::{Accounts, PasswordHasher};
+use domain::policy::LivePolicy;
 use domain::clock::HOUR;
 use domain::store::Store;
 use leptos::prelude::LeptosOptions;
@@ -53,11 +54,13 @@ pub enum StartError {
 pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
     let master_key = Arc::new(master_key::load_or_generate(config)?);
     let store = open_store(config).await?;
+    let policy = LivePolicy::new(config.initial_policy.clone());
+    policy.reload(&store).await?;
     let accounts = Accounts::new(
         store,
         PasswordHasher::with_defaults()?,
         master_key.clone(),
-        Policy { require_mfa: config.require_mfa, self_registration: config.self_registration },
+        policy.clone(),
         Arc::new(domain::accounts::relying_party(&config.public_origin)?),
     );
     let leptos_options = LeptosOptions::builder()
@@ -65,12 +68,15 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    let oauth = domain::oauth::OAuth::new(accounts.store().clone(), master_key, config.oauth_policy.clone());
-    let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_policy.clone());
+    let oauth = domain::oauth::OAuth::new(accounts.store().clone(), master_key, config.oauth_policy.clone(), policy.clone());
+    let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_prefix.clone(), policy.clone());
+    let admin = domain::admin::Admin::new(accounts.store().clone(), tokens.clone(), oauth.clone());
     Ok(AppState::new(app::ssr::Shared {
+        admin,
         accounts,
         tokens,
         oauth,
+        policy,
         leptos_options,
         session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
         step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,

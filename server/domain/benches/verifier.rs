@@ -7,14 +7,16 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use domain::accounts::{Accounts, InvitationKind, PasswordHasher, Policy, Role, SignUp};
+use domain::accounts::{Accounts, InvitationKind, PasswordHasher, Role, SignUp};
+use domain::policy::{InstancePolicy, LivePolicy};
 use domain::audit::RequestMeta;
 use domain::clock::now_ms;
 use domain::crypto::{MasterKey, sha256_hex};
 use domain::scopes::ScopeSet;
 use domain::store::Store;
 use domain::store::testing::{TestDatabase, seed_tokens};
-use domain::tokens::{Expiry, NewToken, TokenPolicy, Tokens};
+use domain::tokens::format::Prefix;
+use domain::tokens::{Expiry, NewToken, Tokens};
 
 struct Fixture {
     store: Store,
@@ -31,7 +33,7 @@ async fn fixture(stored: i64) -> Fixture {
         store.clone(),
         PasswordHasher::new((1024, 2, 1), 2).expect("hasher"),
         Arc::new(MasterKey::generate()),
-        Policy::default(),
+        LivePolicy::new(InstancePolicy::default()),
         Arc::new(domain::accounts::relying_party("http://localhost:3000").expect("rp")),
     );
     let meta = RequestMeta::default();
@@ -39,7 +41,7 @@ async fn fixture(stored: i64) -> Fixture {
     let form = SignUp { invitation: Some(link), email: "bench@example.com".into(), display_name: "Bench".into(), password: "correct horse battery staple".into() };
     let user = accounts.sign_up(form, &meta).await.expect("sign up");
     seed_tokens(&store, &user.id, stored - 1).await.expect("seed");
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = Tokens::new(store.clone(), Prefix::personal(), LivePolicy::new(InstancePolicy::default()));
     let new = NewToken { name: "bench".into(), note: None, scopes: ScopeSet::parse("user").expect("scope"), expiry: Expiry::Days(30), allowlist: Default::default() };
     let (_, token) = tokens.create(&user, new, &meta).await.expect("token");
     Fixture { store, tokens, token: token.expose().to_owned(), _db: db }
@@ -65,7 +67,7 @@ fn verifier(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("valid_database_lookup", stored), &f.token, |b, t| {
             // A new service per call has an empty cache, so every call asks SQLite.
             b.to_async(&rt).iter(|| async {
-                let cold = Tokens::new(f.store.clone(), TokenPolicy::default());
+                let cold = Tokens::new(f.store.clone(), Prefix::personal(), LivePolicy::new(InstancePolicy::default()));
                 cold.verify(t, ip, now_ms()).await.is_ok()
             })
         });

@@ -83,6 +83,12 @@ pub enum EventType {
     CodeReused,
     RefreshReused,
     TokenExchanged,
+    PolicyChanged,
+    RoleChanged,
+    UserDisabled,
+    UserEnabled,
+    MfaReset,
+    CredentialsBulkRevoked,
 }
 
 impl EventType {
@@ -127,6 +133,12 @@ impl EventType {
             EventType::CodeReused => "oauth.code_reused",
             EventType::RefreshReused => "oauth.refresh_reused",
             EventType::TokenExchanged => "oauth.token_exchanged",
+            EventType::PolicyChanged => "policy.changed",
+            EventType::RoleChanged => "user.role_changed",
+            EventType::UserDisabled => "user.disabled",
+            EventType::UserEnabled => "user.enabled",
+            EventType::MfaReset => "user.mfa_reset",
+            EventType::CredentialsBulkRevoked => "credentials.bulk_revoked",
         }
     }
 }

@@ -5,6 +5,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{AuditRow, Outcome};
 use crate::clock::Millis;
+use crate::store::filter::{Bind, Filter};
 use crate::{Error, Result};
 
 /// Most records one page may hold.
@@ -36,22 +37,12 @@ fn parse_cursor(cursor: &str) -> Result<(Millis, String)> {
     Ok((at, id.to_string()))
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 /// One page of events matching `filter`, newest first.
 pub async fn query(conn: &mut AnyConnection, filter: &AuditFilter, cursor: Option<&str>, limit: i64) -> Result<AuditPage> {
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Error::invalid(format!("limit must be between 1 and {MAX_PAGE}")));
     }
-    let mut clauses = Vec::new();
-    let mut binds = Vec::new();
-    let mut add = |clause: &str, value: Bind| {
-        binds.push(value);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
+    let mut f = Filter::default();
     let outcome = filter.outcome.map(|o| o.as_str().to_owned());
     for (column, value) in [
         ("actor_user_id", &filter.actor),
@@ -60,35 +51,25 @@ pub async fn query(conn: &mut AnyConnection, filter: &AuditFilter, cursor: Optio
         ("outcome", &outcome),
     ] {
         if let Some(v) = value {
-            add(&format!("{column} = ?"), Bind::Text(v.clone()));
+            f.add(&format!("{column} = ?"), [Bind::Text(v.clone())]);
         }
     }
     if let Some(t) = filter.since {
-        add("occurred_at >= ?", Bind::Int(t));
+        f.add("occurred_at >= ?", [Bind::Int(t)]);
     }
     if let Some(t) = filter.until {
-        add("occurred_at < ?", Bind::Int(t));
+        f.add("occurred_at < ?", [Bind::Int(t)]);
     }
     if let Some((at, id)) = cursor.map(parse_cursor).transpose()? {
-        binds.push(Bind::Int(at));
-        binds.push(Bind::Text(id));
-        let (a, b) = (binds.len() - 1, binds.len());
-        clauses.push(format!("(occurred_at < ${a} OR (occurred_at = ${a} AND id < ${b}))"));
+        f.add("(occurred_at < ? OR (occurred_at = ? AND id < ?))", [Bind::Int(at), Bind::Int(at), Bind::Text(id)]);
     }
-    binds.push(Bind::Int(limit + 1));
-    let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let where_sql = f.where_sql();
+    let limit_at = f.push(Bind::Int(limit + 1));
     let sql = format!(
         "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail \
-         FROM audit_events {where_sql} ORDER BY occurred_at DESC, id DESC LIMIT ${}",
-        binds.len()
+         FROM audit_events {where_sql} ORDER BY occurred_at DESC, id DESC LIMIT {limit_at}"
     );
-    let mut q = sqlx::query_as::<_, AuditRow>(&sql);
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
+    let q = f.query_as::<AuditRow>(&sql);
     let mut events = q.fetch_all(conn).await?;
     let next = if events.len() as i64 > limit {
         events.truncate(limit as usize);

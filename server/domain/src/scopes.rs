@@ -68,15 +68,7 @@ impl Scope {
 
     /// Whether a user of `role` may hold this scope.
     pub fn allowed_for(self, role: Role) -> bool {
-        role_rank(role) >= role_rank(self.info().min_role)
-    }
-}
-
-fn role_rank(r: Role) -> u8 {
-    match r {
-        Role::Developer => 0,
-        Role::Auditor => 1,
-        Role::Admin => 2,
+        role.rank() >= self.info().min_role.rank()
     }
 }
 
@@ -102,6 +94,18 @@ impl ScopeSet {
             return Err(Error::invalid("choose at least one scope"));
         }
         Ok(ScopeSet(set))
+    }
+
+    /// The empty set: what a credential holds once its owner's role or the policy took every one of
+    /// its scopes away. It grants nothing; `parse` never makes one.
+    pub fn nothing() -> ScopeSet {
+        ScopeSet(BTreeSet::new())
+    }
+
+    /// A set of the given scopes; `None` when there are none.
+    pub fn from_scopes(scopes: impl IntoIterator<Item = Scope>) -> Option<ScopeSet> {
+        let set: BTreeSet<Scope> = scopes.into_iter().collect();
+        (!set.is_empty()).then_some(ScopeSet(set))
     }
 
     pub fn grants(&self, required: Scope) -> bool {
@@ -153,7 +157,7 @@ mod tests {
             assert!(s.name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':'), "{}", s.name);
             // A child's parent, where the catalogue has it, holds the child's role or a lower one.
             if let Some(parent) = s.name.split_once(':').and_then(|(p, _)| CATALOGUE.iter().find(|c| c.name == p)) {
-                assert!(role_rank(parent.min_role) <= role_rank(s.min_role), "{}", s.name);
+                assert!(parent.min_role.rank() <= s.min_role.rank(), "{}", s.name);
             }
             assert!(!s.description.is_empty());
         }

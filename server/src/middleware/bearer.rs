@@ -121,7 +121,7 @@ fn precheck(req: &Request, tokens: &Tokens) -> Result<(), Response> {
         }
     }
     let raw = bearer_token(req).map_err(IntoResponse::into_response)?;
-    if !looks_like_jwt(raw) && format::check(raw, &tokens.policy().prefix).is_err() {
+    if !looks_like_jwt(raw) && format::check(raw, tokens.prefix()).is_err() {
         return Err(Problem::malformed_token().into_response());
     }
     Ok(())

@@ -96,7 +96,7 @@ impl Accounts {
     pub(crate) async fn sign_up_invitation(&self, secret: Option<&str>, email: &Email, now: Millis) -> Result<Option<InvitationRow>> {
         let invitation = match secret.filter(|s| !s.trim().is_empty()) {
             Some(secret) => self.usable_invitation(secret, now).await?,
-            None if self.policy.self_registration => return Ok(None),
+            None if self.policy().self_registration => return Ok(None),
             None => return Err(Error::forbidden("sign-up needs an invitation link")),
         };
         if invitation.email.as_deref().is_some_and(|e| e != email.as_str()) {
@@ -133,6 +133,7 @@ impl Accounts {
             password_hash: Some(phc),
             created_at: now,
             updated_at: now,
+            mfa_reset_at: None,
         };
         let mut tx = self.store.begin().await?;
         if let Some(inv) = &invitation {

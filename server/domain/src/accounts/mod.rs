@@ -1,5 +1,6 @@
 //! Users, roles, passwords, TOTP, recovery codes, invitations, sign-in and its throttling.
 
+mod browsers;
 mod email;
 mod invitations;
 mod passkeys;
@@ -27,16 +28,8 @@ pub use sign_in::{PasswordStep, PENDING_MFA_TTL};
 pub use user::User;
 
 use crate::crypto::MasterKey;
+use crate::policy::{InstancePolicy, LivePolicy};
 use crate::store::Store;
-
-/// Account rules an operator sets in configuration.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    /// Every account must have a second factor; one without is sent to enrolment after the password.
-    pub require_mfa: bool,
-    /// Anyone may create a (developer) account without an invitation.
-    pub self_registration: bool,
-}
 
 /// The accounts service: every account operation goes through here.
 #[derive(Clone)]
@@ -44,7 +37,7 @@ pub struct Accounts {
     store: Store,
     hasher: PasswordHasher,
     master_key: Arc<MasterKey>,
-    policy: Policy,
+    policy: LivePolicy,
     webauthn: Arc<webauthn_rs::Webauthn>,
 }
 
@@ -53,7 +46,7 @@ impl Accounts {
         store: Store,
         hasher: PasswordHasher,
         master_key: Arc<MasterKey>,
-        policy: Policy,
+        policy: LivePolicy,
         webauthn: Arc<webauthn_rs::Webauthn>,
     ) -> Self {
         Accounts { store, hasher, master_key, policy, webauthn }
@@ -63,7 +56,8 @@ impl Accounts {
         &self.store
     }
 
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The instance policy in force now (MFA for everyone, self-registration).
+    pub fn policy(&self) -> Arc<InstancePolicy> {
+        self.policy.current()
     }
 }

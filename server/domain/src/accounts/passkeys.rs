@@ -207,6 +207,8 @@ impl Accounts {
         let mut tx = self.store.begin().await?;
         rows::insert(&mut tx, &row).await?;
         audit::record(&mut tx, meta, Event { target: Some(&row.id), ..Event::success(EventType::PasskeyAdded, Some(user_id)) }).await?;
+        user_rows::set_mfa_reset(&mut tx, user_id, None).await?;
+        super::security::security_notice(&mut tx, user_id, &format!("The passkey “{name}” was added to your account.")).await?;
         tx.commit().await?;
         Ok(row.into())
     }
@@ -282,6 +284,7 @@ impl Accounts {
             password_hash: None,
             created_at: now,
             updated_at: now,
+            mfa_reset_at: None,
         };
         let row = self.passkey_row(&user.id, &name, &passkey)?;
         let mut tx = self.store.begin().await?;
@@ -425,6 +428,7 @@ impl Accounts {
             return Err(Error::NotFound);
         }
         audit::record(&mut tx, meta, Event { target: Some(passkey_id), ..Event::success(EventType::PasskeyRemoved, Some(user_id)) }).await?;
+        super::security::security_notice(&mut tx, user_id, "A passkey was removed from your account.").await?;
         tx.commit().await?;
         Ok(())
     }

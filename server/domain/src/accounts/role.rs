@@ -19,6 +19,15 @@ impl Role {
         }
     }
 
+    /// Developer < auditor < admin.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Developer => 0,
+            Role::Auditor => 1,
+            Role::Admin => 2,
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "developer" => Ok(Role::Developer),

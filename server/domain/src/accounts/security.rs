@@ -2,6 +2,7 @@
 //! Each change asks for proof (the current password or a fresh code) and is audited in its transaction.
 
 use super::{Accounts, Password, RecoveryCodes, recovery, totp};
+use crate::notifications::{self, Notice, NoticeKind};
 use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::now_ms;
 use crate::store::{accounts as rows, sessions as session_rows};
@@ -60,6 +61,7 @@ impl Accounts {
         rows::set_password_hash(&mut tx, user_id, &phc, now_ms()).await?;
         session_rows::delete_others_for_user(&mut tx, user_id, keep_session).await?;
         audit::record(&mut tx, meta, Event::success(EventType::PasswordChanged, Some(user_id))).await?;
+        security_notice(&mut tx, user_id, "Your password was changed; your other sessions were signed out.").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -95,6 +97,8 @@ impl Accounts {
         let hashes: Vec<String> = codes.0.iter().map(|c| recovery::digest(c)).collect();
         rows::replace_recovery_codes(&mut tx, user_id, &hashes, now).await?;
         audit::record(&mut tx, meta, Event::success(EventType::TotpEnrolled, Some(user_id))).await?;
+        rows::set_mfa_reset(&mut tx, user_id, None).await?;
+        security_notice(&mut tx, user_id, "An authenticator app was set up for your account.").await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -107,6 +111,7 @@ impl Accounts {
         }
         rows::delete_recovery_codes(&mut tx, user_id).await?;
         audit::record(&mut tx, meta, Event::success(EventType::TotpRemoved, Some(user_id))).await?;
+        security_notice(&mut tx, user_id, "The authenticator app was removed from your account.").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -121,7 +126,15 @@ impl Accounts {
         let hashes: Vec<String> = codes.0.iter().map(|c| recovery::digest(c)).collect();
         rows::replace_recovery_codes(&mut tx, user_id, &hashes, now_ms()).await?;
         audit::record(&mut tx, meta, Event::success(EventType::RecoveryCodesRegenerated, Some(user_id))).await?;
+        security_notice(&mut tx, user_id, "New recovery codes were made; the old ones no longer work.").await?;
         tx.commit().await?;
         Ok(codes)
     }
+}
+
+/// "Your sign-in methods changed" with what changed and when, in the changing transaction.
+pub(super) async fn security_notice(conn: &mut sqlx::AnyConnection, user_id: &str, what: &str) -> Result<()> {
+    let message = format!("{what} When: {}. If this was not you, tell an admin at once.", crate::clock::format_utc(now_ms()));
+    notifications::notify(conn, Notice::new(user_id, NoticeKind::SecurityChanged, message)).await?;
+    Ok(())
 }

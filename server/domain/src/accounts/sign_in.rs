@@ -76,8 +76,9 @@ impl Accounts {
         event.detail = Some("password");
         audit::record(&mut tx, meta, event).await?;
         tx.commit().await?;
+        let must_enrol = self.policy().require_mfa || user.mfa_reset_at.is_some();
         let user: User = user.try_into()?;
-        Ok(if self.policy.require_mfa { PasswordStep::MustEnrol(user) } else { PasswordStep::SignedIn(user) })
+        Ok(if must_enrol { PasswordStep::MustEnrol(user) } else { PasswordStep::SignedIn(user) })
     }
 
     #[tracing::instrument(skip_all)]

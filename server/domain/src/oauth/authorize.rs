@@ -136,7 +136,7 @@ impl OAuth {
             Ok(s) => s,
             Err(e) => return back("invalid_scope", e.to_string().into()),
         };
-        if scopes.check_role(role).is_err() {
+        if self.instance().check_scopes(role, &scopes).is_err() {
             return back("invalid_scope", "the request asks for more than your account may grant".into());
         }
         Ok(Ok(AuthorizeRequest { client_id: client.id.clone(), client_name: client.settings.name.clone(), redirect_uri, scopes, state: p.state, code_challenge }))

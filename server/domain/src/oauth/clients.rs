@@ -86,6 +86,7 @@ impl OAuth {
     /// Registers a client for `owner`; a confidential client gets its first secret, returned once.
     pub async fn register(&self, owner: Owner<'_>, kind: ClientKind, input: ClientInput, meta: &RequestMeta) -> Result<(Client, Option<ClientSecret>)> {
         let settings = ClientSettings::validate(input, kind, owner.role)?;
+        self.instance().check_scopes(owner.role, &settings.scopes)?;
         let now = now_ms();
         let row = ClientRow {
             id: new_id(),
@@ -149,6 +150,7 @@ impl OAuth {
             let current = load(&mut tx, row.clone(), now).await?.settings;
             let input = patch.settings.merge(&current);
             let settings = ClientSettings::validate(input, ClientKind::parse(&row.kind)?, owner.role)?;
+            self.instance().check_scopes(owner.role, &settings.scopes)?;
             rows::update_settings(&mut tx, id, (&settings.name, &settings.grant_types_text(), &settings.scopes.to_text()), now).await?;
             rows::set_redirects(&mut tx, id, &redirect_rows(&settings.redirects)).await?;
             audit::record(&mut tx, meta, Event { target: Some(id), ..Event::success(EventType::ClientUpdated, Some(owner.id)) }).await?;

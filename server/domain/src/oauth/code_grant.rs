@@ -53,7 +53,7 @@ impl OAuth {
                 audit::record(&mut tx, meta, Event { target: Some(&used.client_id), detail: Some(CODE_REUSED), ..Event::failure(EventType::CodeReused, Some(&used.user_id), CODE_REUSED) })
                     .await?;
                 tx.commit().await?;
-                self.forget_callers();
+                self.forget_verified();
             }
             return Err(bad("the code is invalid, expired or used"));
         };
@@ -114,7 +114,7 @@ impl OAuth {
                         .await?;
                 }
                 tx.commit().await?;
-                self.forget_callers();
+                self.forget_verified();
             }
             return Err(bad("the refresh token is invalid, expired or used"));
         };

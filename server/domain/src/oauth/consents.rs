@@ -43,7 +43,7 @@ impl OAuth {
         rows::revoke_families_of(&mut tx, user_id, client_id, WITHDRAWN, now).await?;
         audit::record(&mut tx, meta, Event { target: Some(client_id), ..Event::success(EventType::ConsentWithdrawn, Some(user_id)) }).await?;
         tx.commit().await?;
-        self.forget_callers();
+        self.forget_verified();
         Ok(())
     }
 }

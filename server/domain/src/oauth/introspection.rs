@@ -42,7 +42,7 @@ impl OAuth {
                     .await?;
             }
             tx.commit().await?;
-            self.forget_callers();
+            self.forget_verified();
             return Ok(());
         }
         let Ok(claims) = self.keys().verify(token, &self.policy().issuer, now).await? else { return Ok(()) };

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use crate::clock::{HOUR, Millis, SECOND};
 use crate::crypto::MasterKey;
+use crate::policy::{InstancePolicy, LivePolicy};
 use crate::store::Store;
 
 pub use access_token::{AccessClaims, InvalidAccessToken, looks_like_jwt};
@@ -63,11 +64,22 @@ pub struct OAuth {
     policy: Arc<OAuthPolicy>,
     keys: KeyRing,
     callers: bearer::CallerCache,
+    instance: LivePolicy,
 }
 
 impl OAuth {
-    pub fn new(store: Store, master_key: Arc<MasterKey>, policy: OAuthPolicy) -> Self {
-        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy), callers: Default::default() }
+    pub fn new(store: Store, master_key: Arc<MasterKey>, policy: OAuthPolicy, instance: LivePolicy) -> Self {
+        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy), callers: Default::default(), instance }
+    }
+
+    /// The instance policy in force now (the scopes each role may grant).
+    pub fn instance(&self) -> Arc<InstancePolicy> {
+        self.instance.current()
+    }
+
+    /// Forgets every verified access token, so the next call re-reads its owner and the policy.
+    pub fn forget_verified(&self) {
+        self.callers.clear();
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -15,9 +15,11 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Set when an admin reset the second factors: the next sign-in must enrol one.
+    pub mfa_reset_at: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, role, status, password_hash, created_at, updated_at";
+const USER_COLUMNS: &str = "id, email, display_name, role, status, password_hash, created_at, updated_at, mfa_reset_at";
 
 pub async fn insert_user(conn: &mut AnyConnection, u: &UserRow) -> Result<()> {
     sqlx::query(
@@ -151,4 +153,64 @@ pub async fn unused_recovery_codes(conn: &mut AnyConnection, user_id: &str) -> R
         .fetch_one(conn)
         .await?;
     Ok(n)
+}
+
+/// A row of the admin's user list, with what the list shows beside each account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserListRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub status: String,
+    pub created_at: i64,
+    pub mfa_reset_at: Option<i64>,
+    pub has_totp: i64,
+    pub passkeys: i64,
+    pub active_tokens: i64,
+}
+
+const LIST_SQL: &str = "SELECT u.id, u.email, u.display_name, u.role, u.status, u.created_at, u.mfa_reset_at, \
+     (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.status = 'active') AS has_totp, \
+     (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys, \
+     (SELECT COUNT(*) FROM personal_tokens k WHERE k.user_id = u.id AND k.status = 'active') AS active_tokens \
+     FROM users u";
+
+/// Users whose email or name contains `search` (any case), by email; and how many match in all.
+pub async fn search_users(conn: &mut AnyConnection, search: &str, limit: i64, offset: i64) -> Result<(Vec<UserListRow>, i64)> {
+    let pattern = format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let matches = "LOWER(u.email) LIKE $1 ESCAPE '\\' OR LOWER(u.display_name) LIKE $1 ESCAPE '\\'";
+    let sql = format!("{LIST_SQL} WHERE {matches} ORDER BY u.email LIMIT $2 OFFSET $3");
+    let rows = sqlx::query_as(&sql).bind(&pattern).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM users u WHERE {matches}")).bind(&pattern).fetch_one(conn).await?;
+    Ok((rows, total))
+}
+
+pub async fn list_row(conn: &mut AnyConnection, id: &str) -> Result<Option<UserListRow>> {
+    Ok(sqlx::query_as(&format!("{LIST_SQL} WHERE u.id = $1")).bind(id).fetch_optional(conn).await?)
+}
+
+/// Active admins other than `except` (the last-admin rule).
+pub async fn other_active_admins(conn: &mut AnyConnection, except: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> $1")
+        .bind(except)
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+pub async fn set_role(conn: &mut AnyConnection, id: &str, role: &str, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3").bind(role).bind(now).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut AnyConnection, id: &str, status: &str, now: Millis) -> Result<()> {
+    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Sets (an admin reset the second factors) or clears (a new one was enrolled) the re-enrolment mark.
+pub async fn set_mfa_reset(conn: &mut AnyConnection, id: &str, at: Option<Millis>) -> Result<()> {
+    sqlx::query("UPDATE users SET mfa_reset_at = $1 WHERE id = $2").bind(at).bind(id).execute(conn).await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The database: one `Store` over sqlx's `Any` driver so one SQL text serves SQLite and PostgreSQL.
 
 pub mod accounts;
+pub mod filter;
 pub mod invitations;
 pub mod oauth_clients;
 pub mod oauth_grants;

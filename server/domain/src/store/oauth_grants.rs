@@ -214,3 +214,17 @@ pub async fn refresh_family(conn: &mut AnyConnection, digest: &str) -> Result<Op
     let row: Option<(String,)> = sqlx::query_as("SELECT family_id FROM oauth_refresh_tokens WHERE digest = $1").bind(digest).fetch_optional(conn).await?;
     Ok(row.map(|r| r.0))
 }
+
+/// Revokes every live family of a user, with any client, and forgets their consents; returns how
+/// many families.
+pub async fn revoke_all_of_user(conn: &mut AnyConnection, user_id: &str, reason: &str, now: Millis) -> Result<u64> {
+    let n = sqlx::query("UPDATE oauth_families SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(reason)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM oauth_consents WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(n)
+}

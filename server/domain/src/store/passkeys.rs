@@ -76,3 +76,8 @@ pub async fn delete(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result
     let done = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(conn).await?;
     Ok(done.rows_affected())
 }
+
+pub async fn delete_all_for_user(conn: &mut AnyConnection, user_id: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(done.rows_affected())
+}

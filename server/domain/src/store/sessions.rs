@@ -104,3 +104,9 @@ pub async fn delete_expired(conn: &mut AnyConnection, now: Millis) -> Result<u64
 pub fn handle_of(session_id: &str) -> String {
     crate::crypto::sha256_hex(session_id.as_bytes())
 }
+
+/// Ends every session of a user (disabled, second factors reset).
+pub async fn delete_all_for_user(conn: &mut AnyConnection, user_id: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(done.rows_affected())
+}

@@ -117,3 +117,26 @@ pub async fn unused_since(conn: &mut AnyConnection, cutoff: Millis) -> Result<Ve
     .fetch_all(conn)
     .await?)
 }
+
+/// A user's active tokens (id, name, scopes).
+pub async fn active_of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as("SELECT id, name, scopes FROM personal_tokens WHERE user_id = $1 AND status = 'active'")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn name_of(conn: &mut AnyConnection, id: &str) -> Result<String> {
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM personal_tokens WHERE id = $1").bind(id).fetch_one(conn).await?;
+    Ok(name)
+}
+
+/// Active tokens that reach their date before `before`, or (when `idle_before` is set) were last
+/// used, or created, before `idle_before`.
+pub async fn ending_before(conn: &mut AnyConnection, before: Millis, idle_before: Option<Millis>) -> Result<Vec<TokenRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM personal_tokens WHERE status = 'active' \
+         AND ((expires_at IS NOT NULL AND expires_at <= $1) OR COALESCE(last_used_at, created_at) <= $2)"
+    );
+    Ok(sqlx::query_as(&sql).bind(before).bind(idle_before.unwrap_or(i64::MIN)).fetch_all(conn).await?)
+}

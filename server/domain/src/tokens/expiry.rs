@@ -5,7 +5,8 @@
 
 use super::personal::{TokenInfo, TokenStatus, Tokens};
 use crate::audit::{self, Event, EventType, RequestMeta};
-use crate::clock::{DAY, Millis};
+use crate::clock::{DAY, Millis, format_utc};
+use crate::notifications::{self, Notice, NoticeKind};
 use crate::store::token_activity;
 use crate::store::tokens as rows;
 use crate::Result;
@@ -19,6 +20,8 @@ pub struct SweepReport {
     pub expired: usize,
     pub expired_inactive: usize,
     pub activity_removed: u64,
+    /// Owners told this sweep that a token ends within a week.
+    pub warned: usize,
 }
 
 /// How an active token will end soon.
@@ -56,9 +59,37 @@ impl Tokens {
                 }
             }
         }
+        report.warned = self.warn_upcoming(now).await?;
         let mut conn = self.store().pool().acquire().await?;
         report.activity_removed = token_activity::delete_before(&mut conn, now - super::activity::RETENTION).await?;
         Ok(report)
+    }
+
+    /// Writes a notice, once per token and end date, for every active token that ends within a week.
+    async fn warn_upcoming(&self, now: Millis) -> Result<usize> {
+        let soon = {
+            let mut conn = self.store().pool().acquire().await?;
+            let idle_before = self.inactivity_cutoff(now + NOTICE_BEFORE);
+            rows::ending_before(&mut conn, now + NOTICE_BEFORE, idle_before).await?
+        };
+        let mut warned = 0;
+        for row in soon {
+            let owner = row.user_id.clone();
+            let t = TokenInfo::from(row);
+            let Some(end) = self.upcoming_end(&t, now) else { continue };
+            let (at, how, key) = match end {
+                UpcomingEnd::Expires(at) => (at, "reaches its expiry date", "expires"),
+                UpcomingEnd::Inactivity(at) => (at, "expires for inactivity unless it is used", "idle"),
+            };
+            let message = format!("Your token “{}” {how} on {}.", t.name, format_utc(at));
+            let notice = Notice::new(&owner, NoticeKind::TokenExpiring, message).once(format!("{key}:{}:{at}", t.id));
+            let mut tx = self.store().begin().await?;
+            if notifications::notify(&mut tx, notice).await? {
+                warned += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(warned)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -68,6 +99,9 @@ impl Tokens {
             return Ok(false);
         }
         audit::record(&mut tx, meta, Event { actor_user_id: None, target: Some(id), detail: Some(owner), ..Event::success(event, None) }).await?;
+        let name = rows::name_of(&mut tx, id).await?;
+        let message = format!("Your token “{name}” expired on {}: {reason}.", format_utc(now));
+        notifications::notify(&mut tx, Notice::new(owner, NoticeKind::TokenEnded, message)).await?;
         tx.commit().await?;
         self.cache.evict_token(id);
         Ok(true)

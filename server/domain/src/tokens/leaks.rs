@@ -5,7 +5,8 @@
 use super::format;
 use super::personal::Tokens;
 use crate::audit::{self, Event, EventType, RequestMeta};
-use crate::clock::Millis;
+use crate::clock::{Millis, format_utc};
+use crate::notifications::{self, Notice, NoticeKind};
 use crate::crypto::sha256_hex;
 use crate::store::tokens as rows;
 use crate::{Error, Result};
@@ -24,7 +25,7 @@ impl Tokens {
         }
         let digests: Vec<String> = candidates
             .iter()
-            .filter_map(|c| format::parse(c.trim(), &self.policy().prefix).ok())
+            .filter_map(|c| format::parse(c.trim(), self.prefix()).ok())
             .map(|t| sha256_hex(t.expose().as_bytes()))
             .collect();
         if digests.is_empty() {
@@ -41,6 +42,12 @@ impl Tokens {
                     Event { actor_user_id: None, target: Some(&row.id), detail: Some(&row.user_id), ..Event::success(EventType::TokenLeakRevoked, None) },
                 )
                 .await?;
+                let message = format!(
+                    "Your token “{}” was found in a leak report and revoked on {}. Create a new one where you used it.",
+                    row.name,
+                    format_utc(now)
+                );
+                notifications::notify(&mut tx, Notice::new(&row.user_id, NoticeKind::TokenLeaked, message)).await?;
                 revoked.push(row.id);
             }
         }

@@ -13,5 +13,5 @@ mod verify;
 pub use activity::{ActivityBuffer, ActivityPage, ActivityRecord, BufferStats};
 pub use expiry::{NOTICE_BEFORE, SweepReport, UpcomingEnd};
 pub use leaks::{LEAKED_REASON, MAX_LEAK_REPORT};
-pub use personal::{ENDED_VISIBLE_FOR, Expiry, NewToken, PRESET_DAYS, TokenInfo, TokenPolicy, TokenStatus, Tokens};
+pub use personal::{ENDED_VISIBLE_FOR, Expiry, NewToken, PRESET_DAYS, TokenInfo, TokenStatus, Tokens};
 pub use verify::{CACHE_CAPACITY, CACHE_TTL, Caller, Credential, Owner, Principal, Refusal, VerifyError};

@@ -9,7 +9,9 @@ use crate::accounts::User;
 use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::{DAY, Millis, now_ms};
 use crate::crypto::sha256_hex;
-use crate::scopes::ScopeSet;
+use crate::policy::{InstancePolicy, LivePolicy};
+use crate::notifications::{self, NoticeKind};
+use crate::scopes::{Scope, ScopeSet};
 use crate::store::tokens::{self as rows, TokenRow};
 use crate::store::{Store, new_id};
 use crate::{Error, Result};
@@ -17,22 +19,6 @@ use crate::{Error, Result};
 /// Ended tokens stay visible, greyed, this long.
 pub const ENDED_VISIBLE_FOR: Millis = 90 * DAY;
 pub const PRESET_DAYS: [u32; 4] = [7, 30, 60, 90];
-
-/// Instance rules for tokens, set by an admin.
-#[derive(Debug, Clone)]
-pub struct TokenPolicy {
-    pub prefix: Prefix,
-    pub max_lifetime_days: u32,
-    pub allow_no_expiry: bool,
-    /// Tokens unused this many days expire; 0 turns this off.
-    pub inactivity_days: u32,
-}
-
-impl Default for TokenPolicy {
-    fn default() -> Self {
-        TokenPolicy { prefix: Prefix::personal(), max_lifetime_days: 365, allow_no_expiry: false, inactivity_days: 90 }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
@@ -120,37 +106,44 @@ fn validate_note(raw: Option<String>) -> Result<Option<String>> {
 pub struct Tokens {
     store: Store,
     /// Shared, so a clone of the service (one per API request) allocates nothing.
-    policy: std::sync::Arc<TokenPolicy>,
+    prefix: std::sync::Arc<Prefix>,
+    policy: LivePolicy,
     pub(super) cache: super::verify::Cache,
     pub(super) activity: super::activity::ActivityBuffer,
 }
 
 impl Tokens {
-    pub fn new(store: Store, policy: TokenPolicy) -> Self {
-        Tokens { store, policy: std::sync::Arc::new(policy), cache: Default::default(), activity: Default::default() }
+    pub fn new(store: Store, prefix: Prefix, policy: LivePolicy) -> Self {
+        Tokens { store, prefix: std::sync::Arc::new(prefix), policy, cache: Default::default(), activity: Default::default() }
     }
 
     pub(super) fn store(&self) -> &Store {
         &self.store
     }
 
-    pub fn policy(&self) -> &TokenPolicy {
-        &self.policy
+    /// The instance policy in force now.
+    pub fn policy(&self) -> std::sync::Arc<InstancePolicy> {
+        self.policy.current()
+    }
+
+    pub fn prefix(&self) -> &Prefix {
+        &self.prefix
     }
 
     /// When a token made now with `expiry` ends; refuses what the policy does not allow.
     pub fn expires_at(&self, expiry: Expiry, now: Millis) -> Result<Option<Millis>> {
-        let max = now + self.policy.max_lifetime_days as i64 * DAY;
+        let policy = self.policy();
+        let max = now + policy.max_lifetime_days as i64 * DAY;
         match expiry {
             Expiry::Days(d) if PRESET_DAYS.contains(&d) => Ok(Some((now + d as i64 * DAY).min(max))),
             Expiry::Days(_) => Err(Error::invalid("choose 7, 30, 60 or 90 days, or a date")),
             Expiry::At(t) if t <= now => Err(Error::invalid("the expiry date must be in the future")),
             Expiry::At(t) if t > max => Err(Error::invalid(format!(
                 "tokens live at most {} days on this instance",
-                self.policy.max_lifetime_days
+                policy.max_lifetime_days
             ))),
             Expiry::At(t) => Ok(Some(t)),
-            Expiry::Never if self.policy.allow_no_expiry => Ok(None),
+            Expiry::Never if policy.allow_no_expiry => Ok(None),
             Expiry::Never => Err(Error::invalid("tokens without expiry are not allowed on this instance")),
         }
     }
@@ -158,7 +151,7 @@ impl Tokens {
     /// Creates a token; returns its description and, once, the token itself.
     pub async fn create(&self, user: &User, new: NewToken, meta: &RequestMeta) -> Result<(TokenInfo, Token)> {
         let now = now_ms();
-        new.scopes.check_role(user.role)?;
+        self.policy().check_scopes(user.role, &new.scopes)?;
         let row_settings = (
             validate_name(&new.name)?,
             validate_note(new.note)?,
@@ -170,6 +163,10 @@ impl Tokens {
         let (info, token) = self.insert(&mut tx, &user.id, row_settings, now).await?;
         audit::record(&mut tx, meta, Event { target: Some(&info.id), detail: Some(&info.scopes.join(" ")), ..Event::success(EventType::TokenCreated, Some(&user.id)) })
             .await?;
+        if new.scopes.iter().any(|s| s == Scope::ADMIN) {
+            let message = format!("{} created the personal access token “{}” with the admin scope.", user.display_name, info.name);
+            notifications::notify_admins(&mut tx, NoticeKind::AdminTokenCreated, &message).await?;
+        }
         tx.commit().await?;
         Ok((info, token))
     }
@@ -181,7 +178,7 @@ impl Tokens {
         (name, note, scopes, allowlist, expires_at): (String, Option<String>, String, Option<String>, Option<Millis>),
         now: Millis,
     ) -> Result<(TokenInfo, Token)> {
-        let token = format::generate(&self.policy.prefix);
+        let token = format::generate(&self.prefix);
         let row = TokenRow {
             id: new_id(),
             user_id: user_id.to_owned(),
@@ -233,7 +230,7 @@ impl Tokens {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
         let old = rows::by_id_for_user(&mut tx, &user.id, id).await?.filter(|r| r.status == "active").ok_or(Error::NotFound)?;
-        ScopeSet::parse(&old.scopes)?.check_role(user.role)?;
+        self.policy().check_scopes(user.role, &ScopeSet::parse(&old.scopes)?)?;
         if !rows::end(&mut tx, &user.id, id, "revoked", "regenerated", now).await? {
             return Err(Error::NotFound);
         }

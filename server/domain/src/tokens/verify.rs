@@ -138,6 +138,19 @@ impl Cache {
         }
     }
 
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
+    }
+
+    /// Drops every token of one owner (disabled, demoted).
+    pub(crate) fn evict_owner(&self, user_id: &str) {
+        if let Ok(mut map) = self.0.write() {
+            map.retain(|_, c| c.principal.user_id != user_id);
+        }
+    }
+
     pub(crate) fn evict_token(&self, token_id: &str) {
         if let Ok(mut map) = self.0.write() {
             map.retain(|_, c| c.principal.personal_token_id() != Some(token_id));
@@ -146,9 +159,19 @@ impl Cache {
 }
 
 impl Tokens {
+    /// Forgets every verified token, so the next call re-reads it under the current policy.
+    pub fn forget_verified(&self) {
+        self.cache.clear();
+    }
+
+    /// Forgets one owner's verified tokens (their role or status changed).
+    pub fn forget_owner(&self, user_id: &str) {
+        self.cache.evict_owner(user_id);
+    }
+
     /// Verifies a bearer token presented from `ip` at `now`.
     pub async fn verify(&self, raw: &str, ip: IpAddr, now: Millis) -> Result<Principal, VerifyError> {
-        format::check(raw, &self.policy().prefix).map_err(|_| VerifyError::Refused(Refusal::Malformed))?;
+        format::check(raw, self.prefix()).map_err(|_| VerifyError::Refused(Refusal::Malformed))?;
         let digest = sha256(raw.as_bytes());
         if let Some(hit) = self.cache.check(&digest, ip, now) {
             return hit.map_err(VerifyError::Refused);
@@ -182,9 +205,12 @@ impl Tokens {
         .fetch_optional(&mut *conn)
         .await?;
         let Some((token_id, user_id, scopes, expires_at, allowlist, display_name, email, role)) = row else { return Ok(None) };
-        let owner = Arc::new(Owner { display_name, email, role: Role::parse(&role)? });
+        let role = Role::parse(&role)?;
+        // A role or policy change since the token was made takes away what it no longer allows.
+        let scopes = self.policy().effective(role, &ScopeSet::parse(&scopes)?);
+        let owner = Arc::new(Owner { display_name, email, role });
         Ok(Some(Cached {
-            principal: Principal::new(Caller { user_id, credential: Credential::PersonalToken { id: token_id }, scopes: ScopeSet::parse(&scopes)?, owner }),
+            principal: Principal::new(Caller { user_id, credential: Credential::PersonalToken { id: token_id }, scopes, owner }),
             expires_at,
             allowlist: Allowlist::parse(allowlist.as_deref().unwrap_or(""))?,
             fetched_at: now,

@@ -1,5 +1,6 @@
 use domain::Error;
-use domain::accounts::{InvitationKind, PasswordStep, Policy, Role, SignUp};
+use domain::accounts::{InvitationKind, PasswordStep, Role, SignUp};
+use domain::policy::InstancePolicy;
 use domain::store::Store;
 
 use crate::support::{PASSWORD, accounts, admin, count, meta};
@@ -9,7 +10,7 @@ fn form(link: Option<String>, email: &str, password: &str) -> SignUp {
 }
 
 async fn a_bootstrap_link_makes_one_admin_and_is_then_spent(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let link = acc.create_invitation(InvitationKind::Bootstrap, None, Role::Admin, &meta()).await.unwrap();
     let user = acc.sign_up(form(Some(link.clone()), "Ada@Example.com", PASSWORD), &meta()).await.unwrap();
     assert_eq!(user.role, Role::Admin);
@@ -21,7 +22,7 @@ async fn a_bootstrap_link_makes_one_admin_and_is_then_spent(store: Store) {
 }
 
 async fn a_failed_sign_up_leaves_the_link_usable_and_writes_no_user(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let link = acc.create_invitation(InvitationKind::Bootstrap, None, Role::Admin, &meta()).await.unwrap();
     assert!(matches!(acc.sign_up(form(Some(link.clone()), "ada@example.com", "password1234"), &meta()).await, Err(Error::Invalid(_))));
     assert!(matches!(acc.sign_up(form(Some(link.clone()), "ada@example.com", "short"), &meta()).await, Err(Error::Invalid(_))));
@@ -30,7 +31,7 @@ async fn a_failed_sign_up_leaves_the_link_usable_and_writes_no_user(store: Store
 }
 
 async fn a_duplicate_email_is_a_conflict_and_does_not_spend_the_invitation(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     admin(&acc, "ada@example.com").await;
     let email = domain::accounts::Email::parse("ada@example.com").unwrap();
     let invite = acc.create_invitation(InvitationKind::Invite, Some(email), Role::Developer, &meta()).await.unwrap();
@@ -40,7 +41,7 @@ async fn a_duplicate_email_is_a_conflict_and_does_not_spend_the_invitation(store
 }
 
 async fn an_invitation_binds_its_email_and_role(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let email = domain::accounts::Email::parse("dev@example.com").unwrap();
     let invite = acc.create_invitation(InvitationKind::Invite, Some(email), Role::Auditor, &meta()).await.unwrap();
     let preview = acc.preview_invitation(&invite).await.unwrap();
@@ -51,14 +52,14 @@ async fn an_invitation_binds_its_email_and_role(store: Store) {
 }
 
 async fn sign_up_without_a_link_needs_self_registration(store: Store) {
-    let closed = accounts(store.clone(), Policy::default());
+    let closed = accounts(store.clone(), InstancePolicy::default());
     assert!(matches!(closed.sign_up(form(None, "a@example.com", PASSWORD), &meta()).await, Err(Error::Forbidden(_))));
-    let open = accounts(store.clone(), Policy { self_registration: true, ..Policy::default() });
+    let open = accounts(store.clone(), InstancePolicy { self_registration: true, ..InstancePolicy::default() });
     assert_eq!(open.sign_up(form(None, "a@example.com", PASSWORD), &meta()).await.unwrap().role, Role::Developer);
 }
 
 async fn expired_links_are_refused(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let link = acc.create_invitation(InvitationKind::Bootstrap, None, Role::Admin, &meta()).await.unwrap();
     sqlx::query("UPDATE invitations SET expires_at = 1").execute(store.pool()).await.unwrap();
     assert!(acc.preview_invitation(&link).await.is_err());
@@ -67,7 +68,7 @@ async fn expired_links_are_refused(store: Store) {
 }
 
 async fn unknown_email_and_wrong_password_fail_alike_and_are_audited(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     admin(&acc, "ada@example.com").await;
     let wrong = acc.sign_in_password("ada@example.com", "not the password", &meta()).await.unwrap_err();
     let unknown = acc.sign_in_password("nobody@example.com", PASSWORD, &meta()).await.unwrap_err();
@@ -85,7 +86,7 @@ async fn unknown_email_and_wrong_password_fail_alike_and_are_audited(store: Stor
 }
 
 async fn repeated_failures_throttle_the_account_and_a_lock_needs_unlocking(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
     for _ in 0..5 {
         assert!(matches!(acc.sign_in_password("ada@example.com", "wrong password!", &meta()).await, Err(Error::Unauthorized(_))));
@@ -104,7 +105,7 @@ async fn repeated_failures_throttle_the_account_and_a_lock_needs_unlocking(store
 }
 
 async fn a_success_resets_the_failure_count(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     admin(&acc, "ada@example.com").await;
     for _ in 0..4 {
         let _ = acc.sign_in_password("ada@example.com", "wrong password!", &meta()).await;
@@ -114,7 +115,7 @@ async fn a_success_resets_the_failure_count(store: Store) {
 }
 
 async fn totp_codes_are_single_use_and_recovery_codes_too(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
     let enrol = acc.begin_totp_enrolment(&user.id, &user.email).await.unwrap();
     let seed_text: (String,) = sqlx::query_as("SELECT secret_enc FROM totp_credentials").fetch_one(store.pool()).await.unwrap();
@@ -151,13 +152,13 @@ async fn totp_codes_are_single_use_and_recovery_codes_too(store: Store) {
 }
 
 async fn require_mfa_sends_accounts_without_a_factor_to_enrolment(store: Store) {
-    let acc = accounts(store.clone(), Policy { require_mfa: true, ..Policy::default() });
+    let acc = accounts(store.clone(), InstancePolicy { require_mfa: true, ..InstancePolicy::default() });
     admin(&acc, "ada@example.com").await;
     assert!(matches!(acc.sign_in_password("ada@example.com", PASSWORD, &meta()).await, Ok(PasswordStep::MustEnrol(_))));
 }
 
 async fn changing_the_password_needs_the_current_one(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
     let new = "a brand new passphrase".to_owned();
     assert!(matches!(acc.change_password(&user.id, "wrong password!", new.clone(), "", &meta()).await, Err(Error::Unauthorized(_))));
@@ -168,13 +169,13 @@ async fn changing_the_password_needs_the_current_one(store: Store) {
 }
 
 async fn weak_stored_hashes_are_upgraded_at_sign_in(store: Store) {
-    let weak = accounts(store.clone(), Policy::default());
+    let weak = accounts(store.clone(), InstancePolicy::default());
     admin(&weak, "ada@example.com").await;
     let strong = domain::accounts::Accounts::new(
         store.clone(),
         domain::accounts::PasswordHasher::new((2048, 2, 1), 1).unwrap(),
         std::sync::Arc::new(domain::crypto::MasterKey::generate()),
-        Policy::default(),
+        domain::policy::LivePolicy::new(InstancePolicy::default()),
         std::sync::Arc::new(domain::accounts::relying_party("http://localhost:3000").unwrap()),
     );
     strong.sign_in_password("ada@example.com", PASSWORD, &meta()).await.unwrap();

@@ -1,6 +1,6 @@
 //! Registering OAuth clients, their redirect URIs, and their secrets with rotation.
 
-use domain::accounts::Policy;
+use domain::policy::InstancePolicy;
 use domain::clock::{DAY, now_ms};
 use domain::oauth::{ClientInput, ClientKind, ClientPatch, ClientStatus, GrantType, OAuth, Owner, SettingsPatch};
 use domain::store::Store;
@@ -8,7 +8,7 @@ use domain::store::Store;
 use crate::support::{accounts, admin, count, meta};
 
 pub(crate) fn oauth(store: &Store) -> OAuth {
-    OAuth::new(store.clone(), std::sync::Arc::new(domain::crypto::MasterKey::generate()), domain::oauth::OAuthPolicy::new("http://localhost:3000"))
+    OAuth::new(store.clone(), std::sync::Arc::new(domain::crypto::MasterKey::generate()), domain::oauth::OAuthPolicy::new("http://localhost:3000"), domain::policy::LivePolicy::new(InstancePolicy::default()))
 }
 
 fn input() -> ClientInput {
@@ -21,7 +21,7 @@ fn input() -> ClientInput {
 }
 
 async fn a_confidential_client_gets_one_secret_stored_only_as_a_digest(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let ada = admin(&acc, "ada@example.com").await;
     let oauth = oauth(&store);
     let (client, secret) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();
@@ -48,7 +48,7 @@ async fn a_confidential_client_gets_one_secret_stored_only_as_a_digest(store: St
 }
 
 async fn rotation_keeps_the_old_secret_for_the_grace_period_only(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let ada = admin(&acc, "ada@example.com").await;
     let oauth = oauth(&store);
     let (client, old) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();
@@ -76,7 +76,7 @@ async fn rotation_keeps_the_old_secret_for_the_grace_period_only(store: Store) {
 }
 
 async fn owners_change_disable_and_delete_only_their_own_clients(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let ada = admin(&acc, "ada@example.com").await;
     let oauth = oauth(&store);
     let (client, secret) = oauth.register(Owner { id: &ada.id, role: ada.role }, ClientKind::Confidential, input(), &meta()).await.unwrap();

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use domain::accounts::{Accounts, InvitationKind, PasswordHasher, Policy, Role, SignUp, User};
+use domain::accounts::{Accounts, InvitationKind, PasswordHasher, Role, SignUp, User};
+use domain::policy::{InstancePolicy, LivePolicy};
+use domain::tokens::Tokens;
+use domain::tokens::format::Prefix;
 use domain::audit::RequestMeta;
 use domain::crypto::MasterKey;
 use domain::store::Store;
@@ -37,14 +40,19 @@ where
 }
 
 /// A cheap hasher: the same algorithm, lower cost, so tests stay fast.
-pub fn accounts(store: Store, policy: Policy) -> Accounts {
+pub fn accounts(store: Store, policy: InstancePolicy) -> Accounts {
     Accounts::new(
         store,
         PasswordHasher::new((1024, 2, 1), 2).unwrap(),
         Arc::new(MasterKey::generate()),
-        policy,
+        LivePolicy::new(policy),
         Arc::new(domain::accounts::relying_party("http://localhost:3000").unwrap()),
     )
+}
+
+/// The tokens service with the default `gat_` prefix under `policy`.
+pub fn tokens_with(store: Store, policy: InstancePolicy) -> Tokens {
+    Tokens::new(store, Prefix::personal(), LivePolicy::new(policy))
 }
 
 pub fn meta() -> RequestMeta {

@@ -1,19 +1,20 @@
 //! What tokens did (activity), how they end (expiry, inactivity) and leak reports.
 
-use domain::accounts::{Policy, User};
+use domain::accounts::User;
 use domain::clock::{DAY, now_ms};
 use domain::scopes::ScopeSet;
 use domain::store::Store;
 use domain::tokens::allowlist::Allowlist;
 use domain::tokens::format::Token;
-use domain::tokens::{ActivityRecord, Expiry, NewToken, TokenInfo, TokenPolicy, TokenStatus, Tokens, UpcomingEnd};
+use domain::policy::InstancePolicy;
+use domain::tokens::{ActivityRecord, Expiry, NewToken, TokenInfo, TokenStatus, Tokens, UpcomingEnd};
 
-use crate::support::{accounts, admin, count, meta};
+use crate::support::{accounts, admin, count, meta, tokens_with};
 
-async fn setup(store: &Store, policy: TokenPolicy, expiry: Expiry) -> (Tokens, User, TokenInfo, Token) {
-    let acc = accounts(store.clone(), Policy::default());
+async fn setup(store: &Store, policy: InstancePolicy, expiry: Expiry) -> (Tokens, User, TokenInfo, Token) {
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
-    let tokens = Tokens::new(store.clone(), policy);
+    let tokens = tokens_with(store.clone(), policy);
     let new = NewToken { name: "ci".into(), note: None, scopes: ScopeSet::parse("user tokens").unwrap(), expiry, allowlist: Allowlist::default() };
     let (info, token) = tokens.create(&user, new, &meta()).await.unwrap();
     (tokens, user, info, token)
@@ -34,7 +35,7 @@ fn call(token_id: &str, at: i64, route: &str, scopes: Option<&str>) -> ActivityR
 }
 
 async fn activity_is_buffered_then_flushed_in_one_batch(store: Store) {
-    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, user, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     let now = now_ms();
     tokens.record_activity(call(&info.id, now - 2 * DAY, "/api/v1/user", Some("user:read")));
     tokens.record_activity(call(&info.id, now - 1000, "/api/v1/tokens", Some("tokens:read")));
@@ -69,15 +70,15 @@ async fn activity_is_buffered_then_flushed_in_one_batch(store: Store) {
 }
 
 async fn another_users_activity_is_not_found(store: Store) {
-    let (tokens, _, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
-    let acc = accounts(store.clone(), Policy::default());
+    let (tokens, _, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let eve = admin(&acc, "eve@example.com").await;
     assert!(matches!(tokens.activity(&eve.id, &info.id, None, 10).await, Err(domain::Error::NotFound)));
     assert!(matches!(tokens.calls_per_day(&eve.id, &info.id, now_ms()).await, Err(domain::Error::NotFound)));
 }
 
 async fn identical_calls_share_a_row_and_records_of_vanished_tokens_are_skipped(store: Store) {
-    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, user, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     let now = now_ms() / 1000 * 1000 + 500;
     for i in 0..250 {
         tokens.record_activity(call(&info.id, now - i, "/api/v1/user", Some("user:read")));
@@ -97,7 +98,7 @@ async fn identical_calls_share_a_row_and_records_of_vanished_tokens_are_skipped(
 }
 
 async fn a_large_batch_of_different_calls_is_written_whole(store: Store) {
-    let (tokens, _, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, _, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     let now = now_ms();
     for i in 0..345 {
         tokens.record_activity(call(&info.id, now - i, &format!("/api/v1/tokens/{i}"), None));
@@ -107,7 +108,7 @@ async fn a_large_batch_of_different_calls_is_written_whole(store: Store) {
 }
 
 async fn ended_tokens_stay_listed_for_ninety_days(store: Store) {
-    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, user, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     tokens.revoke(&user.id, &info.id, &meta()).await.unwrap();
     assert_eq!(tokens.list(&user.id).await.unwrap().len(), 1, "a fresh revocation stays listed");
     sqlx::query("UPDATE personal_tokens SET status_at = $1").bind(now_ms() - 91 * DAY).execute(store.pool()).await.unwrap();
@@ -115,7 +116,7 @@ async fn ended_tokens_stay_listed_for_ninety_days(store: Store) {
 }
 
 async fn last_used_never_moves_back(store: Store) {
-    let (tokens, user, info, _) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, user, info, _) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     let now = now_ms();
     tokens.record_activity(call(&info.id, now, "/api/v1/user", None));
     tokens.flush_activity().await.unwrap();
@@ -125,7 +126,7 @@ async fn last_used_never_moves_back(store: Store) {
 }
 
 async fn tokens_past_their_date_expire_once_even_when_two_sweeps_race(store: Store) {
-    let (tokens, user, info, token) = setup(&store, TokenPolicy::default(), Expiry::Days(7)).await;
+    let (tokens, user, info, token) = setup(&store, InstancePolicy::default(), Expiry::Days(7)).await;
     let now = now_ms();
     assert_eq!(tokens.sweep_expired(now + 6 * DAY).await.unwrap().expired, 0);
     let later = now + 7 * DAY + 1000;
@@ -139,7 +140,7 @@ async fn tokens_past_their_date_expire_once_even_when_two_sweeps_race(store: Sto
 }
 
 async fn unused_tokens_expire_for_inactivity(store: Store) {
-    let policy = TokenPolicy { inactivity_days: 10, ..TokenPolicy::default() };
+    let policy = InstancePolicy { inactivity_days: 10, ..InstancePolicy::default() };
     let (tokens, user, info, _) = setup(&store, policy, Expiry::Days(90)).await;
     let new = NewToken { name: "used".into(), note: None, scopes: ScopeSet::parse("user").unwrap(), expiry: Expiry::Days(90), allowlist: Allowlist::default() };
     let (used, _) = tokens.create(&user, new, &meta()).await.unwrap();
@@ -157,7 +158,7 @@ async fn unused_tokens_expire_for_inactivity(store: Store) {
 }
 
 async fn inactivity_zero_turns_the_rule_off(store: Store) {
-    let policy = TokenPolicy { inactivity_days: 0, ..TokenPolicy::default() };
+    let policy = InstancePolicy { inactivity_days: 0, ..InstancePolicy::default() };
     let (tokens, user, info, _) = setup(&store, policy, Expiry::Days(90)).await;
     let report = tokens.sweep_expired(now_ms() + 89 * DAY).await.unwrap();
     assert_eq!((report.expired, report.expired_inactive), (0, 0));
@@ -165,19 +166,19 @@ async fn inactivity_zero_turns_the_rule_off(store: Store) {
 }
 
 async fn owners_are_warned_a_week_ahead(store: Store) {
-    let policy = TokenPolicy { inactivity_days: 20, ..TokenPolicy::default() };
+    let policy = InstancePolicy { inactivity_days: 20, ..InstancePolicy::default() };
     let (tokens, user, info, _) = setup(&store, policy, Expiry::Days(30)).await;
     let t = tokens.get(&user.id, &info.id).await.unwrap();
     let now = t.created_at;
     assert_eq!(tokens.upcoming_end(&t, now), None);
     assert_eq!(tokens.upcoming_end(&t, now + 13 * DAY), Some(UpcomingEnd::Inactivity(now + 20 * DAY)));
-    let plain = Tokens::new(store.clone(), TokenPolicy::default());
+    let plain = tokens_with(store.clone(), InstancePolicy::default());
     assert_eq!(plain.upcoming_end(&t, now + 22 * DAY), None);
     assert_eq!(plain.upcoming_end(&t, now + 23 * DAY), Some(UpcomingEnd::Expires(t.expires_at.unwrap())));
 }
 
 async fn old_activity_is_removed_by_the_sweep(store: Store) {
-    let (tokens, _, info, _) = setup(&store, TokenPolicy { inactivity_days: 0, ..TokenPolicy::default() }, Expiry::Days(90)).await;
+    let (tokens, _, info, _) = setup(&store, InstancePolicy { inactivity_days: 0, ..InstancePolicy::default() }, Expiry::Days(90)).await;
     let now = now_ms();
     tokens.record_activity(call(&info.id, now - 91 * DAY, "/api/v1/user", None));
     tokens.record_activity(call(&info.id, now - DAY, "/api/v1/user", None));
@@ -187,7 +188,7 @@ async fn old_activity_is_removed_by_the_sweep(store: Store) {
 }
 
 async fn a_leak_report_revokes_active_tokens_only(store: Store) {
-    let (tokens, user, info, token) = setup(&store, TokenPolicy::default(), Expiry::Days(30)).await;
+    let (tokens, user, info, token) = setup(&store, InstancePolicy::default(), Expiry::Days(30)).await;
     let ip = "192.0.2.1".parse().unwrap();
     let now = now_ms();
     tokens.verify(token.expose(), ip, now).await.unwrap();

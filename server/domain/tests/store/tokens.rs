@@ -1,12 +1,13 @@
 use domain::Error;
-use domain::accounts::{Policy, Role};
+use domain::accounts::Role;
 use domain::clock::{DAY, now_ms};
 use domain::scopes::ScopeSet;
 use domain::store::Store;
 use domain::tokens::allowlist::Allowlist;
-use domain::tokens::{Expiry, NewToken, TokenPolicy, TokenStatus, Tokens};
+use domain::policy::InstancePolicy;
+use domain::tokens::{Expiry, NewToken, TokenStatus};
 
-use crate::support::{accounts, admin, count, meta};
+use crate::support::{accounts, admin, count, meta, tokens_with};
 
 fn new_token(name: &str, scopes: &str, expiry: Expiry) -> NewToken {
     NewToken {
@@ -19,9 +20,9 @@ fn new_token(name: &str, scopes: &str, expiry: Expiry) -> NewToken {
 }
 
 async fn a_token_is_returned_once_and_only_its_digest_is_stored(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = tokens_with(store.clone(), InstancePolicy::default());
     let (info, token) = tokens.create(&user, new_token("ci", "tokens:read user", Expiry::Days(30)), &meta()).await.unwrap();
     assert!(token.expose().starts_with("gat_"));
     assert_eq!(info.hint, token.hint());
@@ -49,9 +50,9 @@ async fn a_token_is_returned_once_and_only_its_digest_is_stored(store: Store) {
 }
 
 async fn names_are_unique_among_active_tokens_only(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let user = admin(&acc, "ada@example.com").await;
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = tokens_with(store.clone(), InstancePolicy::default());
     let (first, _) = tokens.create(&user, new_token("deploy", "user", Expiry::Days(7)), &meta()).await.unwrap();
     let dup = tokens.create(&user, new_token("deploy", "user", Expiry::Days(7)), &meta()).await;
     assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
@@ -61,7 +62,7 @@ async fn names_are_unique_among_active_tokens_only(store: Store) {
 }
 
 async fn scopes_and_lifetimes_beyond_the_rules_are_refused(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let link = acc.create_invitation(domain::accounts::InvitationKind::Invite, None, Role::Developer, &meta()).await.unwrap();
     let dev = acc
         .sign_up(
@@ -70,7 +71,7 @@ async fn scopes_and_lifetimes_beyond_the_rules_are_refused(store: Store) {
         )
         .await
         .unwrap();
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = tokens_with(store.clone(), InstancePolicy::default());
     assert!(matches!(tokens.create(&dev, new_token("a", "audit:read", Expiry::Days(7)), &meta()).await, Err(Error::Forbidden(_))));
     assert!(matches!(tokens.create(&dev, new_token("a", "user", Expiry::Never), &meta()).await, Err(Error::Invalid(_))));
     assert!(matches!(tokens.create(&dev, new_token("a", "user", Expiry::Days(12)), &meta()).await, Err(Error::Invalid(_))));
@@ -79,16 +80,16 @@ async fn scopes_and_lifetimes_beyond_the_rules_are_refused(store: Store) {
     assert!(matches!(tokens.create(&dev, new_token("a", "user", Expiry::At(now_ms() - 1)), &meta()).await, Err(Error::Invalid(_))));
     assert!(matches!(tokens.create(&dev, new_token(" ", "user", Expiry::Days(7)), &meta()).await, Err(Error::Invalid(_))));
     assert_eq!(count(&store, "SELECT COUNT(*) FROM personal_tokens").await, 0);
-    let open = Tokens::new(store.clone(), TokenPolicy { allow_no_expiry: true, ..TokenPolicy::default() });
+    let open = tokens_with(store.clone(), InstancePolicy { allow_no_expiry: true, ..InstancePolicy::default() });
     let (info, _) = open.create(&dev, new_token("forever", "user", Expiry::Never), &meta()).await.unwrap();
     assert_eq!(info.expires_at, None);
 }
 
 async fn another_users_token_is_not_found(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let ada = admin(&acc, "ada@example.com").await;
     let eve = admin(&acc, "eve@example.com").await;
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = tokens_with(store.clone(), InstancePolicy::default());
     let (info, _) = tokens.create(&ada, new_token("ci", "user", Expiry::Days(7)), &meta()).await.unwrap();
     assert!(matches!(tokens.get(&eve.id, &info.id).await, Err(Error::NotFound)));
     assert!(matches!(tokens.revoke(&eve.id, &info.id, &meta()).await, Err(Error::NotFound)));
@@ -97,9 +98,9 @@ async fn another_users_token_is_not_found(store: Store) {
 }
 
 async fn regenerating_revokes_the_old_token_and_keeps_the_settings(store: Store) {
-    let acc = accounts(store.clone(), Policy::default());
+    let acc = accounts(store.clone(), InstancePolicy::default());
     let ada = admin(&acc, "ada@example.com").await;
-    let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+    let tokens = tokens_with(store.clone(), InstancePolicy::default());
     let (old, old_token) = tokens.create(&ada, new_token("ci", "tokens user:email", Expiry::Days(60)), &meta()).await.unwrap();
     let (new, new_token) = tokens.regenerate(&ada, &old.id, &meta()).await.unwrap();
     assert_ne!(old_token, new_token);
@@ -131,9 +132,9 @@ mod verification {
     }
 
     async fn a_valid_token_verifies_and_every_bad_one_is_refused(store: Store) {
-        let acc = accounts(store.clone(), Policy::default());
+        let acc = accounts(store.clone(), InstancePolicy::default());
         let ada = admin(&acc, "ada@example.com").await;
-        let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+        let tokens = tokens_with(store.clone(), InstancePolicy::default());
         let inside: std::net::IpAddr = "10.1.2.3".parse().unwrap();
         let outside: std::net::IpAddr = "192.0.2.1".parse().unwrap();
         let (info, token) = tokens.create(&ada, new_token("ci", "tokens:read", Expiry::Days(7)), &meta()).await.unwrap();
@@ -152,9 +153,9 @@ mod verification {
     }
 
     async fn a_disabled_owners_token_is_refused(store: Store) {
-        let acc = accounts(store.clone(), Policy::default());
+        let acc = accounts(store.clone(), InstancePolicy::default());
         let ada = admin(&acc, "ada@example.com").await;
-        let tokens = Tokens::new(store.clone(), TokenPolicy::default());
+        let tokens = tokens_with(store.clone(), InstancePolicy::default());
         let (_, token) = tokens.create(&ada, new_token("ci", "user", Expiry::Days(7)), &meta()).await.unwrap();
         sqlx::query("UPDATE users SET status = 'disabled'").execute(store.pool()).await.unwrap();
         let ip = "10.0.0.1".parse().unwrap();

@@ -1,0 +1,37 @@
+-- The admin area: the instance policy an admin changes at runtime, a forced re-enrolment of
+-- second factors, and every user's notification inbox.
+
+-- One row (id = 1) once an admin has saved the policy; until then the start-up flags apply.
+CREATE TABLE instance_policy (
+    id         BIGINT PRIMARY KEY,
+    settings   TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT REFERENCES users (id) ON DELETE SET NULL
+);
+
+-- Set when an admin resets the account's second factors: the next sign-in must enrol one.
+ALTER TABLE users ADD COLUMN mfa_reset_at BIGINT;
+
+CREATE TABLE notifications (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    -- What a notice is about (a token id, a browser), so the same notice is not written twice.
+    dedupe_key TEXT,
+    created_at BIGINT NOT NULL,
+    read_at    BIGINT,
+    -- 'none' (no e-mail), 'pending' (to be sent when SMTP is configured), 'sent' or 'failed'.
+    mail_state TEXT NOT NULL DEFAULT 'none'
+);
+CREATE INDEX notifications_user_idx ON notifications (user_id, created_at);
+CREATE UNIQUE INDEX notifications_dedupe_key ON notifications (user_id, dedupe_key);
+
+-- Browsers a user has signed in from (a digest of a long-lived random cookie), to tell a new one.
+CREATE TABLE known_browsers (
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    digest     TEXT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    last_seen  BIGINT NOT NULL,
+    PRIMARY KEY (user_id, digest)
+);
