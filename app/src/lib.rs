@@ -4,6 +4,7 @@
 pub mod api;
 pub mod clipboard;
 pub mod components;
+pub mod local_action;
 pub mod pages;
 pub mod webauthn;
 #[cfg(feature = "ssr")]
@@ -56,6 +57,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/oauth/consent") view=pages::consent::Consent ssr=SsrMode::Async/>
                     <Route path=path!("/apps") view=pages::authorized_apps::AuthorizedApps ssr=SsrMode::Async/>
                     <Route path=path!("/clients") view=pages::clients::Clients ssr=SsrMode::Async/>
+                    <Route path=path!("/inbox") view=pages::inbox::Inbox ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=|| view! { <leptos_router::components::Redirect path="/admin/users"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=pages::admin_users::AdminUsers ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/credentials") view=pages::admin_credentials::AdminCredentials ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/policy") view=pages::admin_policy::AdminPolicy ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=pages::admin_audit::AdminAudit ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -39,6 +39,8 @@ pub struct Shared {
     pub policy: domain::policy::LivePolicy,
     pub admin: domain::admin::Admin,
     pub leptos_options: LeptosOptions,
+    /// `scheme://host[:port]` people reach the portal at, for links shown to them.
+    pub public_origin: String,
     /// A signed-in session ends this long after sign-in, however active it is.
     pub session_absolute_timeout: Millis,
     /// Credential changes need a sign-in (or step-up) at most this long ago.
@@ -154,6 +156,35 @@ pub async fn establish_session(user_id: &str, must_enrol: bool, meta: &RequestMe
     if must_enrol {
         session.insert(keys::MUST_ENROL, true).await.map_err(session_error)?;
     }
+    note_browser(user_id, meta).await
+}
+
+/// A long-lived random cookie tells this browser apart; its digest is kept per user, so a sign-in
+/// from a browser the account never used is reported in the user's inbox.
+async fn note_browser(user_id: &str, meta: &RequestMeta) -> Result<(), ServerFnError> {
+    use tower_sessions::cookie::{Cookie, SameSite, time::Duration};
+    let state = state()?;
+    let https = state.public_origin.starts_with("https://");
+    let name = if https { "__Host-gatehouse_browser" } else { "gatehouse_browser" };
+    let presented = use_context::<Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name && c.value().len() == 43)
+            .map(|c| c.value().to_owned())
+    });
+    let secret = presented.clone().unwrap_or_else(|| domain::crypto::random_url_secret(32));
+    state.accounts.note_browser(user_id, &secret, &describe_user_agent(meta.user_agent.as_deref())).await.map_err(fail)?;
+    if presented.is_none() {
+        let cookie = Cookie::build((name, secret)).path("/").http_only(true).secure(https).same_site(SameSite::Lax).max_age(Duration::days(400)).build();
+        if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&cookie.to_string())) {
+            res.append_header(http::header::SET_COOKIE, v);
+        }
+    }
     Ok(())
 }
 
@@ -178,6 +209,23 @@ impl SignedIn {
         self.session.insert(keys::AUTH_AT, now_ms()).await.map_err(session_error)?;
         cycle_session(&self.session).await
     }
+}
+
+/// The signed-in auditor or admin for a read in the admin area: `None` when nobody is signed in,
+/// 403 for anyone else. Checked on every call, against the current role.
+pub async fn reviewer() -> Result<Option<(SignedIn, domain::admin::Reviewer)>, ServerFnError> {
+    let Some(me) = current_user().await? else { return Ok(None) };
+    let reviewer = domain::admin::Reviewer::check(&me.user).map_err(fail)?;
+    Ok(Some((me, reviewer)))
+}
+
+/// The signed-in admin for a change in the admin area: 401 without a session, 403 for anyone
+/// else, and the step-up guard (a recent sign-in) before anything changes.
+pub async fn admin_actor() -> Result<(SignedIn, domain::admin::AdminActor), ServerFnError> {
+    let me = signed_in().await?;
+    let actor = domain::admin::AdminActor::check(&me.user).map_err(fail)?;
+    me.require_recent_auth().await?;
+    Ok((me, actor))
 }
 
 /// Where a fresh sign-in continues: the authorization request that sent the person to sign in,

@@ -78,6 +78,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         oauth,
         policy,
         leptos_options,
+        public_origin: config.public_origin.clone(),
         session_absolute_timeout: config.session_absolute_hours as i64 * HOUR,
         step_up_window: config.step_up_seconds as i64 * domain::clock::SECOND,
     }))
@@ -109,6 +110,7 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .route("/oauth/authorize", get(oauth::authorize::authorize))
+        .route("/admin/audit/export", get(api::audit_export::portal))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::server_fn_errors::decode_errors_are_bad_requests))
         .with_state(state.clone());

@@ -1,10 +1,16 @@
 //! Server functions and the DTOs they exchange. Bodies are one call into `domain`.
 
 pub mod account;
+pub mod admin_users;
+pub mod audit_trail;
 pub mod auth;
 pub mod clients;
+pub mod inbox;
+pub mod inventory;
 pub mod oauth;
 pub mod passkeys;
+pub mod policy;
+pub mod step_up;
 pub mod tokens;
 
 use leptos::prelude::ServerFnError;

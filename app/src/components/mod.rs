@@ -1,9 +1,12 @@
 //! Reusable view pieces.
 
+pub mod admin_nav;
 pub mod alert;
 pub mod calls_chart;
+pub mod confirm;
 pub mod field;
 pub mod layout;
+pub mod pager;
 pub mod passkey_sign_in;
 pub mod passkeys_section;
 pub mod recovery_codes;

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::local_action::LocalAction;
+
 use crate::api::error_text;
 use crate::api::passkeys::{begin_passkey_sign_in, finish_passkey_sign_in};
 use crate::webauthn;
@@ -86,7 +88,7 @@ async fn offer_autofill(slot: StoredValue<Option<web_sys::AbortController>, lept
 #[component]
 pub fn PasskeySignIn(autofill: Autofill) -> impl IntoView {
     let supported = RwSignal::new(true);
-    let action = Action::new_local(move |_: &()| {
+    let action = LocalAction::new(move |_: &()| {
         // One WebAuthn request at a time: cancel the autofill offer first.
         autofill.cancel();
         sign_in_with_passkey()

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::local_action::LocalAction;
+
 use crate::api::error_text;
 use crate::api::passkeys::{PasskeyView, RemovePasskey, RenamePasskey, begin_passkey_registration, finish_passkey_registration};
 use crate::components::alert::ActionError;
@@ -21,7 +23,7 @@ pub fn PasskeysSection(
     passkeys: Vec<PasskeyView>,
     /// Whether credential changes are allowed now (recent sign-in).
     editable: bool,
-    add: Action<String, Result<(), String>>,
+    add: LocalAction<String, Result<(), String>>,
     rename: ServerAction<RenamePasskey>,
     remove: ServerAction<RemovePasskey>,
 ) -> impl IntoView {

@@ -2,11 +2,13 @@
 
 use leptos::prelude::*;
 
+use crate::local_action::LocalAction;
+
 use crate::clipboard;
 
 #[component]
 pub fn SecretOnce(client_name: String, client_id: String, secret: String) -> impl IntoView {
-    let copy = Action::new_local(|text: &String| clipboard::copy(text.clone()));
+    let copy = LocalAction::new(|text: &String| clipboard::copy(text.clone()));
     let to_copy = secret.clone();
     view! {
         <section class="once" aria-labelledby="secret-once-title">

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::local_action::LocalAction;
+
 use crate::api::error_text;
 use crate::api::passkeys::{StepUpPassword, begin_step_up, finish_step_up};
 use crate::components::alert::ActionError;
@@ -20,7 +22,7 @@ pub fn StepUpPanel(
     has_password: bool,
     has_totp: bool,
     with_password: ServerAction<StepUpPassword>,
-    with_passkey: Action<(), Result<(), String>>,
+    with_passkey: LocalAction<(), Result<(), String>>,
     /// What needs the confirmation, e.g. "Creating a token".
     #[prop(default = "Changing your sign-in methods")]
     what: &'static str,

@@ -2,12 +2,14 @@
 
 use leptos::prelude::*;
 
+use crate::local_action::LocalAction;
+
 use crate::api::tokens::CreatedToken;
 use crate::clipboard;
 
 #[component]
 pub fn TokenOnce(created: CreatedToken) -> impl IntoView {
-    let copy = Action::new_local(|text: &String| clipboard::copy(text.clone()));
+    let copy = LocalAction::new(|text: &String| clipboard::copy(text.clone()));
     let token = created.token.clone();
     view! {
         <section class="once" aria-labelledby="token-once-title">

@@ -1,6 +1,8 @@
 //! `/account`: the account security page — second factor, recovery codes, password, sessions, recent events.
 
 use leptos::prelude::*;
+
+use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -26,11 +28,11 @@ struct Actions {
     revoke: ServerAction<RevokeSession>,
     revoke_others: ServerAction<RevokeOtherSessions>,
     sign_out: ServerAction<SignOut>,
-    add_passkey: Action<String, Result<(), String>>,
+    add_passkey: LocalAction<String, Result<(), String>>,
     rename_passkey: ServerAction<RenamePasskey>,
     remove_passkey: ServerAction<RemovePasskey>,
     step_up_password: ServerAction<StepUpPassword>,
-    step_up_passkey: Action<(), Result<(), String>>,
+    step_up_passkey: LocalAction<(), Result<(), String>>,
 }
 
 #[component]
@@ -44,11 +46,11 @@ pub fn Account() -> impl IntoView {
         revoke: ServerAction::new(),
         revoke_others: ServerAction::new(),
         sign_out: ServerAction::new(),
-        add_passkey: Action::new_local(|name: &String| add_passkey(name.clone())),
+        add_passkey: LocalAction::new(|name: &String| add_passkey(name.clone())),
         rename_passkey: ServerAction::new(),
         remove_passkey: ServerAction::new(),
         step_up_password: ServerAction::new(),
-        step_up_passkey: Action::new_local(|_: &()| step_up_with_passkey()),
+        step_up_passkey: LocalAction::new(|_: &()| step_up_with_passkey()),
     };
     let overview = Resource::new(
         move || {

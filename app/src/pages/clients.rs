@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -27,7 +29,7 @@ const GRANTS: [(&str, &str); 4] = [
 #[component]
 pub fn Clients() -> impl IntoView {
     let step_up_password = ServerAction::<StepUpPassword>::new();
-    let step_up_passkey = Action::new_local(|_: &()| step_up_with_passkey());
+    let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let status = ServerAction::<SetClientStatus>::new();
     let delete = ServerAction::<DeleteClient>::new();
     let shown = RwSignal::new(None::<ShownSecret>);

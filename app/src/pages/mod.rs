@@ -1,10 +1,15 @@
 //! One file per page.
 
 pub mod account;
+pub mod admin_audit;
+pub mod admin_credentials;
+pub mod admin_policy;
+pub mod admin_users;
 pub mod authorized_apps;
 pub mod clients;
 pub mod consent;
 pub mod home;
+pub mod inbox;
 pub mod new_token;
 pub mod not_found;
 pub mod recovery_sign_in;

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -18,7 +20,7 @@ use crate::components::token_once::TokenOnce;
 #[component]
 pub fn NewToken() -> impl IntoView {
     let step_up_password = ServerAction::<StepUpPassword>::new();
-    let step_up_passkey = Action::new_local(|_: &()| step_up_with_passkey());
+    let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let choices = Resource::new(
         move || (step_up_password.version().get(), step_up_passkey.version().get()),
         |_| new_token_options(),

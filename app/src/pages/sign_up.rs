@@ -1,6 +1,8 @@
 //! `/signup?invite=…`: create an account from a one-time link (or freely, when self-registration is on).
 
 use leptos::prelude::*;
+
+use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -93,7 +95,7 @@ async fn sign_up_with_passkey(invitation: Option<String>) -> Result<(), String> 
 /// A passkey instead of a password: the account has no password at all.
 #[component]
 fn PasskeySignUp(invitation: Option<String>) -> impl IntoView {
-    let action = Action::new_local(move |_: &()| sign_up_with_passkey(invitation.clone()));
+    let action = LocalAction::new(move |_: &()| sign_up_with_passkey(invitation.clone()));
     view! {
         <p class="muted">"Skip the password: fill in your email and name above, then create a passkey."</p>
         <button type="button" class="secondary wide" on:click=move |_| { action.dispatch(()); } disabled=move || action.pending().get()>

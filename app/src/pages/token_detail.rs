@@ -3,6 +3,8 @@
 //! regenerate.
 
 use leptos::prelude::*;
+
+use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -21,7 +23,7 @@ struct Actions {
     revoke: ServerAction<RevokeToken>,
     regenerate: ServerAction<RegenerateToken>,
     step_up_password: ServerAction<StepUpPassword>,
-    step_up_passkey: Action<(), Result<(), String>>,
+    step_up_passkey: LocalAction<(), Result<(), String>>,
 }
 
 #[component]
@@ -32,7 +34,7 @@ pub fn TokenDetail() -> impl IntoView {
         revoke: ServerAction::new(),
         regenerate: ServerAction::new(),
         step_up_password: ServerAction::new(),
-        step_up_passkey: Action::new_local(|_: &()| step_up_with_passkey()),
+        step_up_passkey: LocalAction::new(|_: &()| step_up_with_passkey()),
     };
     let page = Resource::new(
         move || {

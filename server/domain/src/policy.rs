@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
 
 use crate::accounts::Role;
+use crate::admin::AdminActor;
 use crate::audit::{self, Event, EventType, RequestMeta};
 use crate::clock::now_ms;
 use crate::scopes::{CATALOGUE, Scope, ScopeSet};
@@ -209,7 +210,8 @@ impl LivePolicy {
     }
 
     /// Validates and stores a new policy, audited in the same transaction; it applies at once.
-    pub async fn save(&self, store: &Store, admin_id: &str, settings: &PolicySettings, meta: &RequestMeta) -> Result<Arc<InstancePolicy>> {
+    pub async fn save(&self, store: &Store, admin: &AdminActor, settings: &PolicySettings, meta: &RequestMeta) -> Result<Arc<InstancePolicy>> {
+        let admin_id = admin.id();
         let next = InstancePolicy::validate(settings)?;
         let changed = self.current().changes(&next).join(" ");
         let json = serde_json::to_string(&next.settings()).map_err(Error::internal)?;

@@ -1,6 +1,7 @@
-//! `GET /api/v1/audit/export?format=jsonl|csv` (scope `audit:read`, auditors and admins): the
-//! filtered trail as JSON Lines or CSV, newest first, streamed page by page (500 records at a
-//! time), so a million rows never sit in memory.
+//! `GET /api/v1/audit/export?format=jsonl|csv` (scope `audit:read`, auditors and admins) and the
+//! portal's `GET /admin/audit/export` (a signed-in auditor or admin): the filtered trail as JSON
+//! Lines or CSV, newest first, streamed page by page (500 records at a time), so a million rows
+//! never sit in memory.
 
 use app::ssr::AppState;
 use axum::Extension;
@@ -10,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::audit::AuditRow;
-use domain::audit_query;
+use domain::audit_query::{self, AuditFilter};
 use domain::tokens::Principal;
 
 use super::audit::{AuditParams, admit};
@@ -84,10 +85,64 @@ pub async fn export(State(state): State<AppState>, Extension(p): Extension<Princ
     if q.cursor.is_some() || q.limit.is_some() {
         return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "the export has no pages: leave out cursor and limit").into_response();
     }
-    let (format, content_type, extension) = match q.format.as_deref() {
-        Some("jsonl") => (Format::JsonLines, "application/jsonl", "jsonl"),
-        Some("csv") => (Format::Csv, "text/csv; charset=utf-8", "csv"),
-        _ => return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "format is jsonl or csv").into_response(),
+    match q.format.as_deref() {
+        Some("jsonl") => stream(&state, filter, Format::JsonLines),
+        Some("csv") => stream(&state, filter, Format::Csv),
+        _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "format is jsonl or csv").into_response(),
+    }
+}
+
+/// The portal's export link: the same filters as the audit page (days as `YYYY-MM-DD`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalParams {
+    actor: Option<String>,
+    target: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    outcome: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    format: Option<String>,
+}
+
+pub async fn portal(State(state): State<AppState>, session: tower_sessions::Session, query: Result<Query<PortalParams>, QueryRejection>) -> Response {
+    let user = match app::ssr::user_of_session(&state, &session).await {
+        Ok(Some((user, _))) => user,
+        Ok(None) => return axum::response::Redirect::to("/login").into_response(),
+        Err(e) => return Problem::from_domain(e).into_response(),
+    };
+    if let Err(e) = domain::admin::Reviewer::check(&user) {
+        return Problem::from_domain(e).into_response();
+    }
+    let Ok(Query(p)) = query else {
+        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "unknown parameter").into_response();
+    };
+    let o = |v: Option<String>| v.unwrap_or_default();
+    let q = app::api::audit_trail::AuditQuery {
+        actor: o(p.actor),
+        target: o(p.target),
+        event_type: o(p.event_type),
+        outcome: o(p.outcome),
+        since: o(p.since),
+        until: o(p.until),
+        cursor: String::new(),
+    };
+    let filter = match app::api::audit_trail::audit_filter(&q) {
+        Ok(f) => f,
+        Err(e) => return Problem::from_domain(e).into_response(),
+    };
+    match p.format.as_deref() {
+        Some("jsonl") => stream(&state, filter, Format::JsonLines),
+        Some("csv") => stream(&state, filter, Format::Csv),
+        _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", "format is jsonl or csv").into_response(),
+    }
+}
+
+fn stream(state: &AppState, filter: AuditFilter, format: Format) -> Response {
+    let (content_type, extension) = match format {
+        Format::JsonLines => ("application/jsonl", "jsonl"),
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
     };
     let pool = state.accounts.store().pool().clone();
     let pages = futures_util::stream::unfold(Cursor { next: None, first: true, done: false }, move |c| {

@@ -1,7 +1,7 @@
 //! The REST API under `/api/v1`: bearer tokens, declared scopes, RFC 7807 errors.
 
 mod audit;
-mod audit_export;
+pub mod audit_export;
 mod clients;
 mod leaks;
 pub(crate) mod request_meta;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin_area;
 mod api;
 mod audit_api;
 mod binary;

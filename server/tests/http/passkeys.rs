@@ -266,12 +266,12 @@ async fn a_link_creates_a_passkey_only_account_in_one_step(backend: crate::suppo
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_creates_a_passkey_only_account_in_one_step_sqlite() {
     a_link_creates_a_passkey_only_account_in_one_step(crate::support::Backend::Sqlite, &["--require-mfa"]).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_creates_a_passkey_only_account_in_one_step_postgres() {
     a_link_creates_a_passkey_only_account_in_one_step(crate::support::Backend::Postgres, &["--require-mfa"]).await;
 }

@@ -7,7 +7,8 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("gatehouse"))
+        // The session cookie, not the browser-recognition cookie (`…gatehouse_browser`).
+        .find(|c| c.starts_with("gatehouse_session=") || c.starts_with("__Host-gatehouse="))
         .map(str::to_owned)
 }
 
@@ -122,12 +123,12 @@ async fn an_https_public_url_makes_host_prefixed_secure_cookies(backend: Backend
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_https_public_url_makes_host_prefixed_secure_cookies_sqlite() {
     an_https_public_url_makes_host_prefixed_secure_cookies(Backend::Sqlite).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_https_public_url_makes_host_prefixed_secure_cookies_postgres() {
     an_https_public_url_makes_host_prefixed_secure_cookies(Backend::Postgres).await;
 }

@@ -118,12 +118,12 @@ async fn required_mfa_sends_a_new_admin_to_enrolment(backend: Backend) {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn required_mfa_sends_a_new_admin_to_enrolment_sqlite() {
     required_mfa_sends_a_new_admin_to_enrolment(Backend::Sqlite).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn required_mfa_sends_a_new_admin_to_enrolment_postgres() {
     required_mfa_sends_a_new_admin_to_enrolment(Backend::Postgres).await;
 }

@@ -17,14 +17,14 @@ pub const PASSWORD: &str = "correct horse battery staple";
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
-            $(#[tokio::test] async fn $name() {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
                 let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &[]).await;
                 super::$name(&app).await;
                 app.stop().await;
             })*
         }
         mod postgres {
-            $(#[tokio::test] async fn $name() {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
                 let app = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &[]).await;
                 super::$name(&app).await;
                 app.stop().await;
@@ -94,6 +94,8 @@ impl TestApp {
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36")
+            // A request the server never answers fails the test with its URL instead of stalling the suite.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap()
     }
@@ -125,6 +127,26 @@ impl TestApp {
             ])
             .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    /// Signs up someone invited with `role`; the client ends up signed in.
+    pub async fn sign_up_member(&self, client: &reqwest::Client, email: &str, role: Role) {
+        let link = self.link(InvitationKind::Invite, Some(email), role).await;
+        let res = self
+            .call(client, "sign_up", &[
+                ("invitation", &link),
+                ("email", email),
+                ("display_name", email.split('@').next().unwrap_or("someone")),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ])
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, client: &reqwest::Client, name: &str, body: serde_json::Value) -> reqwest::Response {
+        client.post(self.url(&format!("/rpc/{name}"))).json(&body).send().await.unwrap()
     }
 
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {

@@ -141,7 +141,7 @@ crate::both_backends!(
 mod prefix {
     use crate::support::{Backend, TestApp};
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_instance_prefix_names_its_tokens_and_others_are_malformed() {
         let app = TestApp::spawn(Backend::Sqlite, &["--token-prefix", "acme"]).await;
         let b = app.browser();

@@ -50,14 +50,18 @@ pub struct SignUp {
 pub(crate) const LINK_INVALID: &str = "this sign-up link is invalid, already used or expired; ask for a new one";
 
 impl Accounts {
-    /// Creates a one-time link secret; returns it (shown once, stored as a digest).
-    pub async fn create_invitation(
-        &self,
-        kind: InvitationKind,
-        email: Option<Email>,
-        role: Role,
-        meta: &RequestMeta,
-    ) -> Result<String> {
+    /// Creates a one-time link secret (operator commands, tests); returns it (shown once, stored
+    /// as a digest).
+    pub async fn create_invitation(&self, kind: InvitationKind, email: Option<Email>, role: Role, meta: &RequestMeta) -> Result<String> {
+        self.new_link(kind, email, role, None, meta).await
+    }
+
+    /// An admin's invitation for one email address, audited as theirs.
+    pub async fn invite_as(&self, admin: &crate::admin::AdminActor, email: Email, role: Role, meta: &RequestMeta) -> Result<String> {
+        self.new_link(InvitationKind::Invite, Some(email), role, Some(admin.id()), meta).await
+    }
+
+    async fn new_link(&self, kind: InvitationKind, email: Option<Email>, role: Role, actor: Option<&str>, meta: &RequestMeta) -> Result<String> {
         let (role, ttl, event) = match kind {
             InvitationKind::Bootstrap => (Role::Admin, BOOTSTRAP_LINK_TTL, EventType::BootstrapLinkCreated),
             InvitationKind::Invite => (role, INVITATION_TTL, EventType::InvitationCreated),
@@ -76,7 +80,7 @@ impl Accounts {
         };
         let mut tx = self.store.begin().await?;
         rows::insert(&mut tx, &row).await?;
-        audit::record(&mut tx, meta, Event { target: Some(&row.id), ..Event::success(event, None) }).await?;
+        audit::record(&mut tx, meta, Event { target: Some(&row.id), ..Event::success(event, actor) }).await?;
         tx.commit().await?;
         Ok(secret)
     }

@@ -61,7 +61,7 @@ async fn a_saved_policy_applies_at_once_survives_a_restart_and_is_audited(store:
     let w = world(&store).await;
     let bob = member(&w.accounts, "bob@example.com", Role::Developer).await;
     let narrow = PolicySettings { developer_scopes: "user:read tokens:read".into(), max_lifetime_days: 30, ..InstancePolicy::default().settings() };
-    w.policy.save(&store, &w.ada.id, &narrow, &meta()).await.unwrap();
+    w.policy.save(&store, &AdminActor::check(&w.ada).unwrap(), &narrow, &meta()).await.unwrap();
     let refused = w.tokens.create(&bob, token("ci", "tokens", Expiry::Days(7)), &meta()).await.unwrap_err();
     assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
     let later = Expiry::At(now_ms() + 60 * DAY);
@@ -73,7 +73,7 @@ async fn a_saved_policy_applies_at_once_survives_a_restart_and_is_audited(store:
     let (detail,): (String,) = sqlx::query_as("SELECT detail FROM audit_events WHERE event_type = 'policy.changed'").fetch_one(store.pool()).await.unwrap();
     assert_eq!(detail, "max_lifetime_days developer_scopes");
     let bad = PolicySettings { developer_scopes: "admin".into(), ..narrow };
-    assert!(matches!(w.policy.save(&store, &w.ada.id, &bad, &meta()).await, Err(Error::Invalid(_))));
+    assert!(matches!(w.policy.save(&store, &AdminActor::check(&w.ada).unwrap(), &bad, &meta()).await, Err(Error::Invalid(_))));
     assert_eq!(count(&store, "SELECT COUNT(*) FROM audit_events WHERE event_type = 'policy.changed'").await, 1);
 }
 
@@ -84,7 +84,7 @@ async fn a_narrowed_policy_takes_scopes_away_from_existing_tokens(store: Store) 
     let ip = "127.0.0.1".parse().unwrap();
     assert!(w.tokens.verify(t.expose(), ip, now_ms()).await.unwrap().scopes.grants(Scope::TOKENS));
     let narrow = PolicySettings { developer_scopes: "user:read".into(), ..InstancePolicy::default().settings() };
-    w.policy.save(&store, &w.ada.id, &narrow, &meta()).await.unwrap();
+    w.policy.save(&store, &AdminActor::check(&w.ada).unwrap(), &narrow, &meta()).await.unwrap();
     w.tokens.forget_verified();
     let p = w.tokens.verify(t.expose(), ip, now_ms()).await.unwrap();
     assert_eq!(p.scopes.to_text(), "user:read");
