@@ -94,8 +94,16 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     Ok(store)
 }
 
+/// The app's routes, generated once per process. Generating them sets a process-wide flag in
+/// leptos that parks any resource first polled meanwhile, for good (leptos-rs/leptos#4773): a
+/// second router built while another serves pages (tests build one per case) would hang requests.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState, config: &Config) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let cookie_name = if config.https { "__Host-gatehouse" } else { "gatehouse_session" };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.accounts.store().clone()))
         .with_name(cookie_name)
