@@ -30,6 +30,8 @@ pg_answers() {
 command -v psql >/dev/null || apt_install postgresql-client
 ensure_postgres
 [ -x /usr/bin/chromium ] || apt_install chromium
+# The browser tests move a record back in time in the server's SQLite file.
+command -v sqlite3 >/dev/null || apt_install sqlite3
 ensure_npm_packages
 build_site debug
 

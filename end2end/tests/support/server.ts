@@ -90,3 +90,11 @@ export function bootstrapLinkFor(s: E2eState): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
 }
+
+/**
+ * Runs one SQL statement on the test server's SQLite file, as a test's way to move data back in
+ * time (e.g. a token last used 91 days ago); never used to check what the UI shows.
+ */
+export function sql(statement: string): void {
+  execFileSync('sqlite3', [join(state().dataDir, 'gatehouse.db'), statement], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
