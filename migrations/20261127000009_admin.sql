@@ -21,9 +21,13 @@ CREATE TABLE notifications (
     dedupe_key TEXT,
     created_at BIGINT NOT NULL,
     read_at    BIGINT,
-    -- 'none' (no e-mail), 'pending' (to be sent when SMTP is configured), 'sent' or 'failed'.
-    mail_state TEXT NOT NULL DEFAULT 'none'
+    -- E-mail of the notice (when SMTP is configured): 'pending', 'sending' (claimed by a sender),
+    -- 'sent', or 'failed' after the last retry; `mail_next_at` is the next try (backoff).
+    mail_state    TEXT NOT NULL DEFAULT 'pending',
+    mail_attempts BIGINT NOT NULL DEFAULT 0,
+    mail_next_at  BIGINT NOT NULL DEFAULT 0
 );
+CREATE INDEX notifications_mail_idx ON notifications (mail_state, mail_next_at);
 CREATE INDEX notifications_user_idx ON notifications (user_id, created_at);
 CREATE UNIQUE INDEX notifications_dedupe_key ON notifications (user_id, dedupe_key);
 

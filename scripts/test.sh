@@ -32,6 +32,8 @@ ensure_postgres
 [ -x /usr/bin/chromium ] || apt_install chromium
 # The browser tests move a record back in time in the server's SQLite file.
 command -v sqlite3 >/dev/null || apt_install sqlite3
+# The e-mail tests send to a local SMTP sink (aiosmtpd, run with Debian's python3).
+apt_install python3-aiosmtpd
 ensure_npm_packages
 build_site debug
 

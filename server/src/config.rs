@@ -152,6 +152,17 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_REFRESH_TOKEN_HOURS", default_value_t = 24, global = true,
           value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub refresh_token_hours: u32,
+    /// SMTP server for e-mail notices: smtps://user:pass@host:465, smtp://host:587?tls=required
+    /// (STARTTLS), or smtp://127.0.0.1:2525 (plain, loopback only). Without it, notices stay in the inbox.
+    #[arg(long, env = "GATEHOUSE_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of e-mail notices, e.g. "Gatehouse <gatehouse@example.com>".
+    #[arg(long, env = "GATEHOUSE_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
+    /// How often due e-mail notices are sent, in milliseconds.
+    #[arg(long, env = "GATEHOUSE_MAIL_POLL_MS", default_value_t = 5000, global = true,
+          value_parser = clap::value_parser!(u32).range(100..=600_000))]
+    pub mail_poll_ms: u32,
     /// Log format on stderr.
     #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -183,6 +194,51 @@ pub struct Config {
     pub token_sweep_seconds: u32,
     pub activity_flush_ms: u32,
     pub oauth_policy: OAuthPolicy,
+    pub smtp: Option<Smtp>,
+    pub mail_poll_ms: u32,
+}
+
+/// Where e-mail notices go. The URL may hold a password: `Debug` never shows it.
+#[derive(Clone)]
+pub struct Smtp {
+    pub url: String,
+    pub from: lettre::message::Mailbox,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp").field("url", &"[redacted]").field("from", &self.from.email.domain()).finish()
+    }
+}
+
+/// Checks the SMTP settings: both or neither, a From address, and TLS for any server that is not
+/// on this machine (a password or a notice must not cross a network in clear text).
+fn smtp(url: Option<&str>, from: Option<&str>) -> Result<Option<Smtp>, ConfigError> {
+    let (url, from) = match (url, from) {
+        (None, None) => return Ok(None),
+        (Some(u), Some(f)) => (u, f),
+        _ => return Err(ConfigError("--smtp-url and --smtp-from (GATEHOUSE_SMTP_URL, GATEHOUSE_SMTP_FROM) go together".into())),
+    };
+    let bad = |why: &str| ConfigError(format!("--smtp-url / GATEHOUSE_SMTP_URL {why}"));
+    let parsed = url::Url::parse(url).map_err(|_| bad("is not a URL"))?;
+    let tls = match parsed.scheme() {
+        "smtps" => true,
+        "smtp" => parsed.query_pairs().any(|(k, v)| k == "tls" && v == "required"),
+        _ => return Err(bad("must start with smtps:// or smtp://")),
+    };
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `smtp:` is not a special scheme to the URL parser, so an IP address arrives as a name.
+        Some(url::Host::Domain(d)) => d == "localhost" || d.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()),
+        None => return Err(bad("must name the server")),
+    };
+    if !tls && !loopback {
+        return Err(bad("must use TLS for a server on another machine: smtps://… or smtp://…?tls=required"));
+    }
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|_| bad("is not a usable SMTP URL"))?;
+    let from = from.parse().map_err(|_| ConfigError("--smtp-from / GATEHOUSE_SMTP_FROM is not an e-mail address".into()))?;
+    Ok(Some(Smtp { url: url.to_owned(), from }))
 }
 
 impl Settings {
@@ -217,7 +273,10 @@ impl Settings {
             refresh_token_lifetime: self.refresh_token_hours as i64 * HOUR,
             ..OAuthPolicy::new(&public_origin)
         };
+        let smtp = smtp(self.smtp_url.as_deref(), self.smtp_from.as_deref())?;
         Ok(Config {
+            smtp,
+            mail_poll_ms: self.mail_poll_ms,
             oauth_policy,
             token_prefix: prefix,
             initial_policy,
@@ -289,6 +348,20 @@ mod tests {
         assert!(cli.settings.resolve().unwrap_err().to_string().contains("GATEHOUSE_MASTER_KEY"));
         let cli = Cli::try_parse_from(["gatehouse", "serve", "--token-prefix", "GAT_"]).unwrap();
         assert!(cli.settings.resolve().unwrap_err().to_string().contains("--token-prefix"));
+    }
+
+    #[test]
+    fn smtp_needs_tls_off_this_machine_and_both_settings() {
+        assert!(smtp(None, None).unwrap().is_none());
+        assert!(smtp(Some("smtp://127.0.0.1:2525"), Some("Gatehouse <g@example.com>")).unwrap().is_some());
+        assert!(smtp(Some("smtps://u:p@mail.example.com"), Some("g@example.com")).unwrap().is_some());
+        assert!(smtp(Some("smtp://mail.example.com:587?tls=required"), Some("g@example.com")).unwrap().is_some());
+        let plain = smtp(Some("smtp://mail.example.com:25"), Some("g@example.com")).unwrap_err().to_string();
+        assert!(plain.contains("must use TLS"), "{plain}");
+        assert!(smtp(Some("smtp://127.0.0.1:2525"), None).is_err());
+        assert!(smtp(Some("smtp://127.0.0.1:2525"), Some("not an address")).is_err());
+        let shown = format!("{:?}", smtp(Some("smtps://user:hunter2@mail.example.com"), Some("g@example.com")).unwrap());
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[test]

@@ -21,12 +21,18 @@ pub struct Jobs {
 
 /// Starts every background job of a serving instance.
 pub fn start(store: Store, tokens: Tokens, oauth: OAuth, config: &Config) -> Jobs {
-    let handles = vec![
-        spawn_session_sweep(store),
+    let mut handles = vec![
+        spawn_session_sweep(store.clone()),
         spawn_oauth_sweep(oauth),
         spawn_activity_flush(tokens.clone(), Duration::from_millis(config.activity_flush_ms as u64)),
         spawn_token_sweep(tokens.clone(), Duration::from_secs(config.token_sweep_seconds as u64)),
     ];
+    if let Some(smtp) = &config.smtp {
+        match crate::mail::Mailer::new(smtp, &config.public_origin) {
+            Ok(mailer) => handles.push(crate::mail::spawn(store, mailer, Duration::from_millis(config.mail_poll_ms as u64))),
+            Err(e) => tracing::error!(error = %e, "e-mail notices are off"),
+        }
+    }
     Jobs { tokens, handles }
 }
 

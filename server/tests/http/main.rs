@@ -10,6 +10,7 @@ mod binary;
 mod clients_api;
 mod clients_in_the_browser;
 mod health;
+mod mail;
 mod oauth_code_flow;
 mod oauth_server;
 mod origin_and_limits;

@@ -2,6 +2,8 @@
 //! transaction as the change they report. A notice says what happened in plain words; it never
 //! carries a secret, a token or a link that does.
 
+pub mod outbox;
+
 use sqlx::AnyConnection;
 
 use crate::clock::{Millis, format_utc, now_ms};
@@ -33,7 +35,7 @@ impl NoticeKind {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "token_expiring" => NoticeKind::TokenExpiring,
             "token_ended" => NoticeKind::TokenEnded,
