@@ -39,3 +39,30 @@ CREATE TABLE known_browsers (
     last_seen  BIGINT NOT NULL,
     PRIMARY KEY (user_id, digest)
 );
+
+-- Outbound webhooks for audit events: an admin registers an https URL; each event is queued for
+-- every active webhook in the transaction that records it, and delivered signed (HMAC-SHA-256 with
+-- the webhook's secret, sealed at rest with the master key), retried with backoff.
+CREATE TABLE webhooks (
+    id         TEXT PRIMARY KEY,
+    url        TEXT NOT NULL,
+    secret_enc TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    created_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+    id           TEXT PRIMARY KEY,
+    webhook_id   TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event_id     TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'failed')),
+    attempts     BIGINT NOT NULL DEFAULT 0,
+    next_at      BIGINT NOT NULL,
+    last_code    BIGINT,
+    last_error   TEXT,
+    created_at   BIGINT NOT NULL,
+    delivered_at BIGINT
+);
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (status, next_at);
+CREATE INDEX webhook_deliveries_hook_idx ON webhook_deliveries (webhook_id, created_at);

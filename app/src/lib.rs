@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/credentials") view=pages::admin_credentials::AdminCredentials ssr=SsrMode::Async/>
                     <Route path=path!("/admin/policy") view=pages::admin_policy::AdminPolicy ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=pages::admin_audit::AdminAudit ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view=pages::admin_webhooks::AdminWebhooks ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -38,6 +38,7 @@ pub struct Shared {
     pub oauth: domain::oauth::OAuth,
     pub policy: domain::policy::LivePolicy,
     pub admin: domain::admin::Admin,
+    pub webhooks: domain::webhooks::Webhooks,
     pub leptos_options: LeptosOptions,
     /// `scheme://host[:port]` people reach the portal at, for links shown to them.
     pub public_origin: String,

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
+const WEBHOOK_POLL: Duration = Duration::from_secs(2);
 
 pub struct Jobs {
     tokens: Tokens,
@@ -20,13 +21,17 @@ pub struct Jobs {
 }
 
 /// Starts every background job of a serving instance.
-pub fn start(store: Store, tokens: Tokens, oauth: OAuth, config: &Config) -> Jobs {
+pub fn start(store: Store, tokens: Tokens, oauth: OAuth, webhooks: domain::webhooks::Webhooks, config: &Config) -> Jobs {
     let mut handles = vec![
         spawn_session_sweep(store.clone()),
         spawn_oauth_sweep(oauth),
         spawn_activity_flush(tokens.clone(), Duration::from_millis(config.activity_flush_ms as u64)),
         spawn_token_sweep(tokens.clone(), Duration::from_secs(config.token_sweep_seconds as u64)),
     ];
+    match crate::webhooks::Sender::new(webhooks) {
+        Ok(sender) => handles.push(crate::webhooks::spawn(sender, WEBHOOK_POLL)),
+        Err(e) => tracing::error!(error = %e, "webhook deliveries are off"),
+    }
     if let Some(smtp) = &config.smtp {
         match crate::mail::Mailer::new(smtp, &config.public_origin) {
             Ok(mailer) => handles.push(crate::mail::spawn(store, mailer, Duration::from_millis(config.mail_poll_ms as u64))),

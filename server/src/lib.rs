@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod ops;
 pub mod session_store;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,11 +70,13 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
         .site_root(config.site_dir.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    let oauth = domain::oauth::OAuth::new(accounts.store().clone(), master_key, config.oauth_policy.clone(), policy.clone());
+    let oauth = domain::oauth::OAuth::new(accounts.store().clone(), master_key.clone(), config.oauth_policy.clone(), policy.clone());
     let tokens = domain::tokens::Tokens::new(accounts.store().clone(), config.token_prefix.clone(), policy.clone());
     let admin = domain::admin::Admin::new(accounts.store().clone(), tokens.clone(), oauth.clone());
+    let webhooks = domain::webhooks::Webhooks::new(accounts.store().clone(), master_key.clone());
     Ok(AppState::new(app::ssr::Shared {
         admin,
+        webhooks,
         accounts,
         tokens,
         oauth,

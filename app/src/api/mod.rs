@@ -12,6 +12,7 @@ pub mod passkeys;
 pub mod policy;
 pub mod step_up;
 pub mod tokens;
+pub mod webhooks;
 
 use leptos::prelude::ServerFnError;
 

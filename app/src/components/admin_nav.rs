@@ -10,6 +10,7 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin/credentials">"Credentials"</a>
             <a href="/admin/policy">"Policy"</a>
             <a href="/admin/audit">"Audit trail"</a>
+            <a href="/admin/webhooks">"Webhooks"</a>
         </nav>
     }
 }

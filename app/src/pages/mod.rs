@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod admin_credentials;
 pub mod admin_policy;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod authorized_apps;
 pub mod clients;
 pub mod consent;

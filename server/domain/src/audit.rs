@@ -89,6 +89,10 @@ pub enum EventType {
     UserEnabled,
     MfaReset,
     CredentialsBulkRevoked,
+    WebhookCreated,
+    WebhookEnabled,
+    WebhookDisabled,
+    WebhookDeleted,
 }
 
 impl EventType {
@@ -139,6 +143,10 @@ impl EventType {
             EventType::UserEnabled => "user.enabled",
             EventType::MfaReset => "user.mfa_reset",
             EventType::CredentialsBulkRevoked => "credentials.bulk_revoked",
+            EventType::WebhookCreated => "webhook.created",
+            EventType::WebhookEnabled => "webhook.enabled",
+            EventType::WebhookDisabled => "webhook.disabled",
+            EventType::WebhookDeleted => "webhook.deleted",
         }
     }
 }
@@ -231,6 +239,7 @@ pub async fn record(conn: &mut AnyConnection, meta: &RequestMeta, e: Event<'_>) 
     .bind(&hash)
     .execute(&mut *tx)
     .await?;
+    crate::webhooks::enqueue(&mut tx, &id, fields.occurred_at).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -49,6 +49,14 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Lowercase hex HMAC-SHA-256 of `message` under `key` (webhook signatures).
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> Result<String> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|_| Error::internal_msg("HMAC key refused"))?;
+    mac.update(message);
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
@@ -150,5 +158,13 @@ mod tests {
         assert_eq!(s.len(), 64);
         assert!(s.bytes().all(|b| b"abc".contains(&b)));
         assert_ne!(random_url_secret(16), random_url_secret(16));
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_test_case_2() {
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?").unwrap(),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

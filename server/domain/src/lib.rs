@@ -13,5 +13,6 @@ pub mod policy;
 pub mod scopes;
 pub mod store;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{Error, Result};

@@ -24,17 +24,22 @@ fn writes(target: &str) -> Vec<(&'static str, Option<Value>, Vec<(&'static str, 
         ("save_policy", Some(policy), vec![]),
         ("count_matching", Some(json!({ "query": q })), vec![]),
         ("bulk_revoke", Some(json!({ "query": q, "confirmed": 0, "reason": "" })), vec![]),
+        ("register_webhook", None, vec![("url", "https://hooks.example.com/x".into())]),
+        ("set_webhook_status", None, vec![("id", "0190a0b8-0000-7000-8000-000000000000".into()), ("active", "false".into())]),
+        ("delete_webhook", None, vec![("id", "0190a0b8-0000-7000-8000-000000000000".into())]),
     ]
 }
 
-const READS: [(&str, &str); 4] = [
+const READS: [(&str, &str); 5] = [
+    ("webhooks_view", ""),
     ("admin_users", "search=&page=1"),
     ("credentials", r#"{"query":{"kind":"tokens","owner":"","scope":"","status":"","unused_days":null,"no_expiry":false,"expires_within_days":null,"sort":"","descending":false,"page":1}}"#),
     ("policy_view", ""),
     ("audit_events", r#"{"query":{"actor":"","target":"","event_type":"","outcome":"","since":"","until":"","cursor":""}}"#),
 ];
 
-const PAGES: [&str; 5] = ["/admin/users", "/admin/credentials", "/admin/credentials?kind=clients", "/admin/policy", "/admin/audit"];
+const PAGES: [&str; 6] =
+    ["/admin/users", "/admin/credentials", "/admin/credentials?kind=clients", "/admin/policy", "/admin/audit", "/admin/webhooks"];
 
 async fn call(app: &TestApp, c: &Client, name: &str, json_body: &Option<Value>, form: &[(&'static str, String)]) -> reqwest::Response {
     match json_body {
@@ -92,6 +97,7 @@ async fn every_admin_route_refuses_developers_and_lets_auditors_only_read(app: &
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE role = 'developer' AND status = 'active'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM instance_policy").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE email = 'new@example.com'").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM webhooks").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events").await, audit_events_before);
     assert!(audit_events_before >= before);
 

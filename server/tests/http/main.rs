@@ -20,3 +20,4 @@ mod sign_in;
 mod sign_up;
 mod token_activity_and_leaks;
 mod tokens_in_the_browser;
+mod webhooks;
