@@ -1,3 +1,7 @@
+-- The credential an action was taken with ("token:<id>", "client:<id>"): the audit trail's "who"
+-- beside the user. Chained records include it in their hash only when set, so older hashes hold.
+ALTER TABLE audit_events ADD COLUMN actor_credential TEXT;
+
 -- The admin area: the instance policy an admin changes at runtime, a forced re-enrolment of
 -- second factors, and every user's notification inbox.
 

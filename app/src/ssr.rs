@@ -91,6 +91,8 @@ pub fn request_meta() -> RequestMeta {
         user_agent: header(http::header::USER_AGENT),
         method: Some(parts.method.to_string()),
         route: Some(parts.uri.path().to_owned()),
+        // A browser request acts with the person's session, not a token.
+        credential: None,
     }
 }
 

@@ -84,7 +84,7 @@ test('an admin revokes a colleague’s idle token, the colleague is told, an aud
   const [download] = await Promise.all([cat.waitForEvent('download'), cat.getByRole('link', { name: 'CSV' }).click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
   const lines = csv.trim().split('\n');
-  expect(lines[0]).toBe('id,at,actor,type,target,outcome,ip,user_agent,method,route,detail');
+  expect(lines[0]).toBe('id,at,actor,credential,type,target,outcome,ip,user_agent,method,route,detail');
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain('token.revoked');
   expect(lines[1]).toContain('unused for 90 days');

@@ -59,7 +59,10 @@ pub async fn audit_events(query: AuditQuery) -> Result<Option<AuditView>, Server
                 when: format_utc(e.occurred_at),
                 how: [e.method, e.route].into_iter().flatten().collect::<Vec<_>>().join(" "),
                 id: e.id,
-                actor: o(e.actor_user_id),
+                actor: match e.actor_credential {
+                    Some(c) => format!("{} via {c}", o(e.actor_user_id)),
+                    None => o(e.actor_user_id),
+                },
                 event_type: e.event_type,
                 target: o(e.target),
                 outcome: e.outcome,

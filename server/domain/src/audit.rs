@@ -16,6 +16,8 @@ pub struct RequestMeta {
     pub user_agent: Option<String>,
     pub method: Option<String>,
     pub route: Option<String>,
+    /// The credential the request was made with: "token:<id>" or "client:<id>".
+    pub credential: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +191,9 @@ struct Chained<'a> {
     method: Option<&'a str>,
     route: Option<&'a str>,
     detail: Option<&'a str>,
+    /// Last, and left out when absent, so records from before it existed keep their hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor_credential: Option<&'a str>,
 }
 
 fn link(prev_hash: &str, fields: &Chained<'_>) -> Result<String> {
@@ -216,12 +221,13 @@ pub async fn record(conn: &mut AnyConnection, meta: &RequestMeta, e: Event<'_>) 
         method: meta.method.as_deref(),
         route: meta.route.as_deref(),
         detail: e.detail,
+        actor_credential: meta.credential.as_deref(),
     };
     let hash = link(&prev_hash, &fields)?;
     sqlx::query("UPDATE audit_chain SET head = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
     sqlx::query(
-        "INSERT INTO audit_events (id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, seq, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO audit_events (id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, seq, prev_hash, hash, actor_credential) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(fields.id)
     .bind(fields.occurred_at)
@@ -237,6 +243,7 @@ pub async fn record(conn: &mut AnyConnection, meta: &RequestMeta, e: Event<'_>) 
     .bind(seq)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(fields.actor_credential)
     .execute(&mut *tx)
     .await?;
     crate::webhooks::enqueue(&mut tx, &id, fields.occurred_at).await?;
@@ -277,6 +284,7 @@ struct ChainRow {
     detail: Option<String>,
     prev_hash: Option<String>,
     hash: Option<String>,
+    actor_credential: Option<String>,
 }
 
 /// Walks the chain from the first record (streamed, in pages, so any length fits in memory) and
@@ -290,7 +298,7 @@ pub async fn verify_chain(conn: &mut AnyConnection) -> Result<ChainReport> {
     let broken = |seq: i64, why: &'static str, checked: i64| ChainReport { checked: checked as u64, unchained: unchained as u64, broken: Some(BrokenLink { seq, why }) };
     loop {
         let rows: Vec<ChainRow> = sqlx::query_as(
-            "SELECT seq, id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, prev_hash, hash \
+            "SELECT seq, id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, prev_hash, hash, actor_credential \
              FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2",
         )
         .bind(expected)
@@ -320,6 +328,7 @@ pub async fn verify_chain(conn: &mut AnyConnection) -> Result<ChainReport> {
                 method: r.method.as_deref(),
                 route: r.route.as_deref(),
                 detail: r.detail.as_deref(),
+                actor_credential: r.actor_credential.as_deref(),
             };
             let hash = link(&prev, &fields)?;
             if r.hash.as_deref() != Some(hash.as_str()) {
@@ -349,12 +358,13 @@ pub struct AuditRow {
     pub method: Option<String>,
     pub route: Option<String>,
     pub detail: Option<String>,
+    pub actor_credential: Option<String>,
 }
 
 /// The newest events that a user caused or that concern them.
 pub async fn for_user(conn: &mut AnyConnection, user_id: &str, limit: i64) -> Result<Vec<AuditRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail \
+        "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, actor_credential \
          FROM audit_events WHERE actor_user_id = $1 OR target = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2",
     )
     .bind(user_id)

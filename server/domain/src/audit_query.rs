@@ -66,7 +66,7 @@ pub async fn query(conn: &mut AnyConnection, filter: &AuditFilter, cursor: Optio
     let where_sql = f.where_sql();
     let limit_at = f.push(Bind::Int(limit + 1));
     let sql = format!(
-        "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail \
+        "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, actor_credential \
          FROM audit_events {where_sql} ORDER BY occurred_at DESC, id DESC LIMIT {limit_at}"
     );
     let q = f.query_as::<AuditRow>(&sql);

@@ -220,7 +220,7 @@ impl Webhooks {
             .await?;
             let Some((hook_id, url, sealed, event_id, attempts)) = row else { continue };
             let event: Option<AuditRow> = sqlx::query_as(
-                "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail FROM audit_events WHERE id = $1",
+                "SELECT id, occurred_at, actor_user_id, event_type, target, outcome, ip, user_agent, method, route, detail, actor_credential FROM audit_events WHERE id = $1",
             )
             .bind(&event_id)
             .fetch_optional(&mut *conn)

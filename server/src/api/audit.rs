@@ -82,6 +82,7 @@ pub async fn list(State(state): State<AppState>, Extension(p): Extension<Princip
             "events": page.events.into_iter().map(|e| json!({
                 "id": e.id, "at": rfc3339(e.occurred_at), "actor": e.actor_user_id, "type": e.event_type, "target": e.target,
                 "outcome": e.outcome, "ip": e.ip, "user_agent": e.user_agent, "method": e.method, "route": e.route, "detail": e.detail,
+                "credential": e.actor_credential,
             })).collect::<Vec<_>>(),
             "next": page.next,
         }))

@@ -26,14 +26,15 @@ enum Format {
     Csv,
 }
 
-const COLUMNS: [&str; 11] = ["id", "at", "actor", "type", "target", "outcome", "ip", "user_agent", "method", "route", "detail"];
+const COLUMNS: [&str; 12] = ["id", "at", "actor", "credential", "type", "target", "outcome", "ip", "user_agent", "method", "route", "detail"];
 
-fn fields(e: &AuditRow) -> [String; 11] {
+fn fields(e: &AuditRow) -> [String; 12] {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         e.id.clone(),
         rfc3339(e.occurred_at),
         o(&e.actor_user_id),
+        o(&e.actor_credential),
         e.event_type.clone(),
         o(&e.target),
         e.outcome.clone(),

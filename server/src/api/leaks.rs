@@ -48,6 +48,7 @@ pub async fn report(
         user_agent: crate::middleware::bearer::user_agent(&headers),
         method: Some("POST".into()),
         route: Some("/api/v1/token-leaks".into()),
+        credential: None,
     };
     match state.tokens.report_leaks(&candidates, &meta, now_ms()).await {
         Ok(revoked) => {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use domain::audit::RequestMeta;
+use domain::tokens::{Credential, Principal};
 
 use crate::middleware::bearer::user_agent;
 
@@ -21,6 +22,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiMeta {
             user_agent: user_agent(&parts.headers),
             method: Some(parts.method.as_str().to_owned()),
             route: parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()),
+            credential: parts.extensions.get::<Principal>().map(|p| credential_of(&p.credential)),
         }))
+    }
+}
+
+/// "token:<id>" for a personal access token, "client:<id>" for an OAuth access token.
+pub fn credential_of(c: &Credential) -> String {
+    match c {
+        Credential::PersonalToken { id } => format!("token:{id}"),
+        Credential::AccessToken { client_id, .. } => format!("client:{client_id}"),
     }
 }

@@ -19,6 +19,7 @@ pub async fn revoke(State(state): State<AppState>, ApiMeta(meta): ApiMeta, heade
         let now = now_ms();
         let client = authenticate(&state.oauth, &headers, &form, now, false).await?;
         let token = form.require("token")?;
+        let meta = domain::audit::RequestMeta { credential: Some(format!("client:{}", client.id)), ..meta.clone() };
         state.oauth.revoke_token(&client, token, &meta, now).await?;
         Ok::<_, OAuthFailure>(())
     };

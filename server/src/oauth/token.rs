@@ -48,6 +48,7 @@ async fn run(state: &AppState, meta: &RequestMeta, ip: IpAddr, headers: &HeaderM
     let grant = form.require("grant_type")?;
     let Some(grant) = GrantType::parse(grant) else { return Err(OAuthError::UnsupportedGrantType.into()) };
     let client = authenticate(&state.oauth, headers, &form, now, false).await?;
+    let meta = &RequestMeta { credential: Some(format!("client:{}", client.id)), ..meta.clone() };
     let oauth = &state.oauth;
     Ok(match grant {
         GrantType::AuthorizationCode => {

@@ -73,6 +73,14 @@ async fn bad_tokens_get_401_with_a_bearer_challenge_and_never_an_echo(app: &Test
     let res = reqwest::Client::new().delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&good).send().await.unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(api(app, "/api/v1/user", Some(&good)).send().await.unwrap().status(), 401);
+    // The audit record names the token the call was made with, beside its owner.
+    let (route, credential): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT route, actor_credential FROM audit_events WHERE event_type = 'token.revoked' AND target = $1")
+            .bind(&id)
+            .fetch_one(app.state.accounts.store().pool())
+            .await
+            .unwrap();
+    assert_eq!((route.as_deref(), credential), (Some("/api/v1/tokens/{id}"), Some(format!("token:{id}"))));
 }
 
 async fn an_expired_token_is_refused(app: &TestApp) {

@@ -71,11 +71,11 @@ async fn the_filtered_trail_exports_as_json_lines_and_csv(app: &TestApp) {
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>()[..4], ["id", "at", "actor", "type"]);
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>()[..5], ["id", "at", "actor", "credential", "type"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 1);
-    assert_eq!(&rows[0][3], "token.revoked");
-    assert_eq!(&rows[0][4], revoked.as_str());
+    assert_eq!(&rows[0][4], "token.revoked");
+    assert_eq!(&rows[0][5], revoked.as_str());
 
     assert_eq!(api(app, "/api/v1/audit/export?format=xml", Some(&t)).send().await.unwrap().status(), 422);
     assert_eq!(api(app, "/api/v1/audit/export", Some(&t)).send().await.unwrap().status(), 422, "no format");

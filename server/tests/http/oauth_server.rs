@@ -100,6 +100,10 @@ async fn client_credentials_introspection_and_revocation_work_with_a_client_libr
     assert!(lib.introspect(by_post.access_token()).request_async(&http()).await.unwrap().active(), "the other token lives on");
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event_type = 'oauth.token_issued'").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event_type = 'oauth.token_revoked'").await, 1);
+    // Each record names the client that called, as the credential used.
+    let unnamed = "SELECT COUNT(*) FROM audit_events WHERE event_type IN ('oauth.token_issued', 'oauth.token_revoked') \
+                   AND (actor_credential IS NULL OR actor_credential NOT LIKE 'client:%')";
+    assert_eq!(app.count(unnamed).await, 0);
 }
 
 async fn form(app: &TestApp, path: &str, c: &Registered, params: &[(&str, &str)]) -> reqwest::Response {

@@ -57,7 +57,25 @@ async fn concurrent_writers_keep_one_chain(store: Store) {
     assert_eq!((report.checked, report.broken), (100, None));
 }
 
+async fn the_credential_an_action_used_is_chained_too(store: Store) {
+    let mut conn = store.pool().acquire().await.unwrap();
+    let with_token = domain::audit::RequestMeta { credential: Some("token:t-1".into()), ..meta() };
+    audit::record(&mut conn, &with_token, Event::success(EventType::TokenRevoked, Some("user-1"))).await.unwrap();
+    audit::record(&mut conn, &meta(), Event::success(EventType::SignIn, Some("user-1"))).await.unwrap();
+    drop(conn);
+    assert_eq!(verify(&store).await.broken, None);
+    let (who,): (Option<String>,) = sqlx::query_as("SELECT actor_credential FROM audit_events WHERE seq = 1").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(who.as_deref(), Some("token:t-1"));
+    // Pinning the action on another credential, or adding one, breaks the chain.
+    sqlx::query("UPDATE audit_events SET actor_credential = 'token:t-2' WHERE seq = 1").execute(store.pool()).await.unwrap();
+    assert_eq!(verify(&store).await.broken.map(|b| b.seq), Some(1));
+    sqlx::query("UPDATE audit_events SET actor_credential = 'token:t-1' WHERE seq = 1").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_events SET actor_credential = 'client:c' WHERE seq = 2").execute(store.pool()).await.unwrap();
+    assert_eq!(verify(&store).await.broken.map(|b| b.seq), Some(2));
+}
+
 crate::both_backends!(
+    the_credential_an_action_used_is_chained_too,
     an_untouched_chain_verifies_and_a_changed_record_is_found,
     a_removed_record_and_a_cut_off_end_are_found,
     a_record_written_inside_a_failed_transaction_leaves_no_trace,

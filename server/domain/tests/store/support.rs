@@ -56,7 +56,7 @@ pub fn tokens_with(store: Store, policy: InstancePolicy) -> Tokens {
 }
 
 pub fn meta() -> RequestMeta {
-    RequestMeta { ip: Some("192.0.2.7".into()), user_agent: Some("tests".into()), method: Some("POST".into()), route: Some("/test".into()) }
+    RequestMeta { ip: Some("192.0.2.7".into()), user_agent: Some("tests".into()), method: Some("POST".into()), route: Some("/test".into()), credential: None }
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
