@@ -23,6 +23,11 @@ pub struct InventoryQuery {
     /// "active", "ended" or empty.
     pub status: String,
     pub unused_days: Option<u32>,
+    /// Created on or after / before this day (`YYYY-MM-DD`, UTC), or empty.
+    #[serde(default)]
+    pub created_from: String,
+    #[serde(default)]
+    pub created_to: String,
     pub no_expiry: bool,
     pub expires_within_days: Option<u32>,
     /// "created", "last_used", "expires", "owner" or "name".
@@ -80,13 +85,24 @@ mod parse {
         }
     }
 
+    /// The first millisecond of a `YYYY-MM-DD` day (UTC), from the end of the day before.
+    fn day_start(s: &str, name: &str) -> domain::Result<Option<i64>> {
+        match text(s) {
+            None => Ok(None),
+            Some(d) => domain::clock::end_of_date(&d)
+                .map(|end| Some(end + 1 - domain::clock::DAY))
+                .ok_or_else(|| domain::Error::invalid(format!("{name} must be a date (YYYY-MM-DD)"))),
+        }
+    }
+
     pub fn tokens(q: &InventoryQuery) -> domain::Result<TokenFilter> {
         Ok(TokenFilter {
             owner: text(&q.owner),
             scope: scope(q)?,
             status: status(q)?,
-            created_after: None,
-            created_before: None,
+            created_after: day_start(&q.created_from, "created from")?,
+            // Up to the end of that day.
+            created_before: day_start(&q.created_to, "created to")?.map(|start| start + domain::clock::DAY),
             expires_within_days: q.expires_within_days,
             no_expiry: q.no_expiry,
             unused_days: q.unused_days,

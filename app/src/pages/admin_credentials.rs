@@ -27,6 +27,8 @@ fn query_of(q: &ParamsMap) -> InventoryQuery {
         scope: text("scope"),
         status: text("status"),
         unused_days: number("unused_days"),
+        created_from: text("created_from"),
+        created_to: text("created_to"),
         no_expiry: q.get("no_expiry").is_some_and(|v| v == "on" || v == "true"),
         expires_within_days: number("expires_within_days"),
         sort: text("sort"),
@@ -44,6 +46,8 @@ fn params_of(q: &InventoryQuery) -> Vec<(String, String)> {
         ("scope".into(), q.scope.clone()),
         ("status".into(), q.status.clone()),
         ("unused_days".into(), n(q.unused_days)),
+        ("created_from".into(), q.created_from.clone()),
+        ("created_to".into(), q.created_to.clone()),
         ("no_expiry".into(), if q.no_expiry { "on".into() } else { String::new() }),
         ("expires_within_days".into(), n(q.expires_within_days)),
         ("sort".into(), q.sort.clone()),
@@ -139,6 +143,10 @@ fn Filters(query: Memo<InventoryQuery>, scopes: Vec<String>) -> impl IntoView {
             <input id="f-unused" name="unused_days" type="number" min="0" max="3650" value=move || q().unused_days.map(|d| d.to_string())/>
             <label for="f-expires">"Expires within (days)"</label>
             <input id="f-expires" name="expires_within_days" type="number" min="0" max="3650" value=move || q().expires_within_days.map(|d| d.to_string())/>
+            <label for="f-from">"Created from (day)"</label>
+            <input id="f-from" name="created_from" type="date" value=move || q().created_from/>
+            <label for="f-to">"Created until (day)"</label>
+            <input id="f-to" name="created_to" type="date" value=move || q().created_to/>
             <label><input type="checkbox" name="no_expiry" checked=move || q().no_expiry/>" No expiry"</label>
             <label for="f-sort">"Sort by"</label>
             <select id="f-sort" name="sort" prop:value=move || q().sort>

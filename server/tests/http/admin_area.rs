@@ -165,6 +165,15 @@ async fn a_bulk_revocation_shows_its_count_first_and_owners_read_why_in_their_in
     let listed: Value = app.call_json(&admin, "credentials", json!({ "query": q })).await.json().await.unwrap();
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["items"][0]["name"], "one");
+    // The same two by their creation day; a malformed day is refused.
+    let day = domain::clock::format_date(domain::clock::now_ms() - 50 * domain::clock::DAY);
+    let by_day = json!({ "kind": "tokens", "owner": "", "scope": "", "status": "", "unused_days": null, "created_from": "", "created_to": day,
+                         "no_expiry": false, "expires_within_days": null, "sort": "", "descending": false, "page": 1 });
+    let listed: Value = app.call_json(&admin, "credentials", json!({ "query": by_day })).await.json().await.unwrap();
+    assert_eq!(listed["total"], 2);
+    let mut bad_day = by_day.clone();
+    bad_day["created_to"] = json!("last week");
+    assert_eq!(app.call_json(&admin, "credentials", json!({ "query": bad_day })).await.status(), 422);
     let n: i64 = app.call_json(&admin, "count_matching", json!({ "query": q })).await.json().await.unwrap();
     assert_eq!(n, 2);
     let stale = app.call_json(&admin, "bulk_revoke", json!({ "query": q, "confirmed": 3, "reason": "unused" })).await;
