@@ -78,7 +78,7 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
     let store = state.accounts.store().clone();
-    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), config);
+    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), state.policy.clone(), config);
     let router = build_router(state, config);
     serve(listener, router, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
     jobs.stop().await;

@@ -14,6 +14,7 @@ use crate::config::Config;
 
 const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(600);
 const WEBHOOK_POLL: Duration = Duration::from_secs(2);
+const POLICY_RELOAD: Duration = Duration::from_secs(30);
 
 pub struct Jobs {
     tokens: Tokens,
@@ -21,8 +22,16 @@ pub struct Jobs {
 }
 
 /// Starts every background job of a serving instance.
-pub fn start(store: Store, tokens: Tokens, oauth: OAuth, webhooks: domain::webhooks::Webhooks, config: &Config) -> Jobs {
+pub fn start(
+    store: Store,
+    tokens: Tokens,
+    oauth: OAuth,
+    webhooks: domain::webhooks::Webhooks,
+    policy: domain::policy::LivePolicy,
+    config: &Config,
+) -> Jobs {
     let mut handles = vec![
+        spawn_policy_reload(policy, store.clone()),
         spawn_session_sweep(store.clone()),
         spawn_oauth_sweep(oauth),
         spawn_activity_flush(tokens.clone(), Duration::from_millis(config.activity_flush_ms as u64)),
@@ -92,6 +101,20 @@ pub fn spawn_token_sweep(tokens: Tokens, period: Duration) -> JoinHandle<()> {
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "token expiry sweep failed"),
+            }
+        }
+    })
+}
+
+/// Picks up a policy saved by another process (another replica, an operator command) within
+/// `POLICY_RELOAD`; this process's own saves apply at once.
+pub fn spawn_policy_reload(policy: domain::policy::LivePolicy, store: Store) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = every(POLICY_RELOAD);
+        loop {
+            tick.tick().await;
+            if let Err(e) = policy.reload(&store).await {
+                tracing::warn!(error = %e, "policy reload failed; the current policy stays");
             }
         }
     })
