@@ -30,6 +30,8 @@ test('a passkey-only account signs up without a password and cannot remove its l
   await addVirtualAuthenticator(page);
   const email = uniqueEmail('passkey-only');
   await page.goto(bootstrapLink());
+  // The passkey button works through the browser bundle: wait until the page is live.
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Name').fill('Passkey Person');
   await page.getByRole('button', { name: 'Create account with a passkey' }).click();

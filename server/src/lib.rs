@@ -139,13 +139,20 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'")));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(middleware::security_headers::PAGE_CSP),
+        ));
     Router::new()
         .merge(ops)
         .merge(oauth::router(state_for_api.clone()))
         .merge(api::router(state_for_api))
         .merge(browser)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::security_headers::Transport { https: config.https },
+            middleware::security_headers::add,
+        ))
         .layer(middleware::trace::propagate_request_id())
         .layer(middleware::trace::trace_layer())
         .layer(middleware::trace::set_request_id())

@@ -15,6 +15,7 @@ mod oauth_code_flow;
 mod oauth_server;
 mod origin_and_limits;
 mod passkeys;
+mod security_headers;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -1,0 +1,58 @@
+//! Every response carries the security headers: nosniff everywhere, no referrer from OAuth pages,
+//! a CSP that forbids plugins, `<base>` and framing on pages, HSTS only over https.
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp};
+
+async fn every_response_carries_the_security_headers(app: &TestApp) {
+    let b = app.browser();
+    let cases = [
+        ("/login", "strict-origin-when-cross-origin", true),
+        ("/tokens", "strict-origin-when-cross-origin", true),
+        ("/oauth/authorize?client_id=nope", "no-referrer", true),
+        ("/oauth/consent", "no-referrer", true),
+        ("/healthz", "strict-origin-when-cross-origin", false),
+        ("/api/v1/user", "strict-origin-when-cross-origin", false),
+        ("/.well-known/oauth-authorization-server", "strict-origin-when-cross-origin", false),
+        ("/pkg/gatehouse.css", "strict-origin-when-cross-origin", true),
+        ("/no/such/page", "strict-origin-when-cross-origin", true),
+    ];
+    for (path, referrer, page) in cases {
+        let res = b.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], referrer, "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over http: {path}");
+        if page {
+            let csp = h["content-security-policy"].to_str().unwrap();
+            for rule in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+                assert!(csp.contains(rule), "{path}: {csp}");
+            }
+            assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        }
+    }
+    let res = reqwest::Client::new().post(app.url("/oauth/token")).form(&[("grant_type", "password")]).send().await.unwrap();
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
+
+async fn an_https_portal_sends_hsts_for_a_year(backend: Backend) {
+    let app = TestApp::spawn(backend, &["--public-url", "https://gatehouse.example.com"]).await;
+    for path in ["/healthz", "/login", "/api/v1/user"] {
+        let res = reqwest::Client::new().get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains", "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_portal_sends_hsts_for_a_year_sqlite() {
+    an_https_portal_sends_hsts_for_a_year(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_portal_sends_hsts_for_a_year_postgres() {
+    an_https_portal_sends_hsts_for_a_year(Backend::Postgres).await;
+}
+
+both_backends!(every_response_carries_the_security_headers);
