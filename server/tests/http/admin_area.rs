@@ -69,7 +69,6 @@ async fn every_admin_route_refuses_developers_and_lets_auditors_only_read(app: &
     app.sign_up_member(&dev, "dev@example.com", Role::Developer).await;
     app.sign_up_member(&auditor, "aud@example.com", Role::Auditor).await;
     let target = user_id(app, "dev@example.com").await;
-    let before = app.count("SELECT COUNT(*) FROM audit_events").await;
 
     for (name, body) in READS {
         assert_eq!(read(app, &dev, name, body).await.status(), 403, "developer reads {name}");
@@ -99,7 +98,6 @@ async fn every_admin_route_refuses_developers_and_lets_auditors_only_read(app: &
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE email = 'new@example.com'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM webhooks").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events").await, audit_events_before);
-    assert!(audit_events_before >= before);
 
     // The admin past the step-up window is asked to confirm it's them first.
     app.age_sign_in(60).await;

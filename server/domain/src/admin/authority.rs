@@ -13,7 +13,6 @@ pub struct AdminActor {
 /// An active auditor or admin: may read everything in the admin area and the audit trail.
 #[derive(Debug, Clone)]
 pub struct Reviewer {
-    id: String,
     role: Role,
 }
 
@@ -36,13 +35,9 @@ impl AdminActor {
 impl Reviewer {
     pub fn check(user: &User) -> Result<Self> {
         match (user.role, user.status) {
-            (Role::Admin | Role::Auditor, UserStatus::Active) => Ok(Reviewer { id: user.id.clone(), role: user.role }),
+            (Role::Admin | Role::Auditor, UserStatus::Active) => Ok(Reviewer { role: user.role }),
             _ => Err(Error::forbidden(REVIEWERS_ONLY)),
         }
-    }
-
-    pub fn id(&self) -> &str {
-        &self.id
     }
 
     /// Whether this reviewer may also change things (an admin), for the read-only view.

@@ -6,7 +6,7 @@ pub mod outbox;
 
 use sqlx::AnyConnection;
 
-use crate::clock::{Millis, format_utc, now_ms};
+use crate::clock::{Millis, now_ms};
 use crate::store::new_id;
 use crate::{Error, Result};
 
@@ -160,11 +160,6 @@ pub async fn mark_read(conn: &mut AnyConnection, user_id: &str, id: Option<&str>
             .await?,
     };
     Ok(done.rows_affected())
-}
-
-/// "by an admin" / "by its owner" and when, for a token that ended.
-pub fn ended_message(token_name: &str, how: &str, at: Millis) -> String {
-    format!("Your token “{token_name}” was {how} on {}.", format_utc(at))
 }
 
 #[cfg(test)]
