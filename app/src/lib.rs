@@ -17,6 +17,8 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::send_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

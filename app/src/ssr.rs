@@ -39,6 +39,7 @@ pub struct Shared {
     pub policy: domain::policy::LivePolicy,
     pub admin: domain::admin::Admin,
     pub webhooks: domain::webhooks::Webhooks,
+    pub limits: domain::rate_limit::RateLimits,
     pub leptos_options: LeptosOptions,
     /// `scheme://host[:port]` people reach the portal at, for links shown to them.
     pub public_origin: String,
@@ -102,6 +103,38 @@ pub struct SignedIn {
     pub session: Session,
     pub handle: String,
     pub must_enrol: bool,
+}
+
+/// Counts this request against `group`'s limits for the caller's address and `subjects`; over a
+/// limit it fails with 429 and `Retry-After`. The `X-RateLimit-*` headers report the outcome.
+pub async fn rate_limit(
+    group: domain::rate_limit::Group,
+    subjects: impl IntoIterator<Item = domain::rate_limit::Subject>,
+) -> Result<(), ServerFnError> {
+    let state = state()?;
+    let ip = use_context::<Parts>().and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
+    let all = ip.map(domain::rate_limit::Subject::Ip).into_iter().chain(subjects);
+    let Some(decision) = state.limits.check(group, all).await.map_err(fail)? else { return Ok(()) };
+    if let Some(res) = use_context::<ResponseOptions>() {
+        for (name, value) in [
+            ("x-ratelimit-limit", u64::from(decision.limit)),
+            ("x-ratelimit-remaining", u64::from(decision.remaining)),
+            ("x-ratelimit-reset", decision.reset_at),
+        ] {
+            res.insert_header(http::HeaderName::from_static(name), http::HeaderValue::from(value));
+        }
+    }
+    match decision.retry_after {
+        Some(secs) => Err(fail(domain::Error::RateLimited { retry_after_secs: secs })),
+        None => Ok(()),
+    }
+}
+
+/// The subject a sign-in attempt is counted against: the account the email names, known or not
+/// (a digest, so the address itself is not kept in memory).
+pub fn sign_in_subject(email: &str) -> domain::rate_limit::Subject {
+    let normalized = email.trim().to_lowercase();
+    domain::rate_limit::Subject::User(format!("email:{}", domain::crypto::sha256_hex(normalized.as_bytes())))
 }
 
 /// The signed-in user, or an unauthorized error (401).
@@ -359,5 +392,25 @@ mod tests {
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
         assert_eq!(describe_user_agent(Some(ua)), "Chrome 120 on Linux");
         assert_eq!(describe_user_agent(None), "Unknown browser");
+    }
+}
+
+/// The content security policy of a page: scripts only from this origin or inline with this
+/// response's nonce (which leptos puts on its hydration and resource scripts), WebAssembly allowed
+/// to compile, no plugins, no `<base>`, no framing. Without `unsafe-inline`, an injected script
+/// cannot run. Responses that are not pages get `security_headers::OTHER_CSP` instead.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts the page CSP with this response's nonce on the response.
+pub fn send_page_csp() {
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) {
+        if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce.to_string())) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }

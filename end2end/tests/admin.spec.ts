@@ -3,7 +3,8 @@
 // the colleague reads why in their inbox; the auditor sees the same inventory without any way to
 // revoke, and downloads the audit export, which holds the revocation.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, watch } from './support/guard';
+import type { Browser, Page } from '@playwright/test';
 import { bootstrapLink, gatehouse, sql } from './support/server';
 import { PASSWORD, signUp, uniqueEmail } from './support/accounts';
 
@@ -18,7 +19,9 @@ async function invite(page: Page, email: string, role: string): Promise<string> 
 
 /** Someone opens their invitation in their own browser; the link fixes the email address. */
 async function newPerson(browser: Browser, link: string, email: string, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  watch(context);
+  const page = await context.newPage();
   await page.goto(link);
   await expect(page.getByLabel('Email')).toHaveValue(email);
   await page.getByLabel('Name').fill(name);

@@ -2,7 +2,7 @@
 // consent screen of an authorization-code flow the test starts (PKCE), redeem the code, then
 // withdraw the app's access on the Authorized apps page.
 import { createHash, randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, remember, test } from './support/guard';
 import { bootstrapLink } from './support/server';
 import { signUp, uniqueEmail } from './support/accounts';
 
@@ -27,7 +27,7 @@ test('a client is registered, a person consents, and withdrawing ends its tokens
   const shown = page.getByLabel('Client secret', { exact: true });
   await expect(shown).toHaveValue(/^gac_[0-9A-Za-z]{36}$/);
   await expect(page.getByText('It will not be shown again')).toBeVisible();
-  const secret = await shown.inputValue();
+  const secret = remember('client secret', await shown.inputValue());
   const clientId = (await page.getByRole('region', { name: /Client secret of/ }).locator('code').textContent())!.trim();
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Example app' })).toBeVisible();
@@ -61,6 +61,8 @@ test('a client is registered, a person consents, and withdrawing ends its tokens
   });
   expect(token.status).toBe(200);
   const tokens = await token.json();
+  remember('access token', tokens.access_token);
+  remember('refresh token', tokens.refresh_token);
   expect(tokens.scope).toBe('user:read');
   const me = await fetch(`${baseURL}/api/v1/user`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
   expect(me.status).toBe(200);

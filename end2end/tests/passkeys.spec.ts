@@ -1,5 +1,5 @@
 // Passkeys in Debian chromium with a CDP virtual authenticator.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/guard';
 import { bootstrapLink, bootstrapLinkFor, startServer } from './support/server';
 import { signOut, signUp, uniqueEmail } from './support/accounts';
 import { addVirtualAuthenticator } from './support/passkeys';

@@ -1,7 +1,7 @@
 // The first journey: bootstrap link → sign up → enrol TOTP → sign out → sign in with password and
 // TOTP → a replayed code is refused → sign in with a recovery code → the used code is refused →
 // revoke another session.
-import { expect, test } from '@playwright/test';
+import { expect, remember, test, watch } from './support/guard';
 import { bootstrapLink } from './support/server';
 import { codeAt, signInWithPassword, signOut, signUp, totpFor, uniqueEmail } from './support/accounts';
 
@@ -20,7 +20,7 @@ test('an admin signs up, enrols TOTP and signs in with every second factor', asy
   await page.getByRole('button', { name: 'Confirm and turn on' }).click();
   const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
   await expect(codes).toHaveCount(10);
-  const recovery = (await codes.allTextContents()).map((c) => c.trim());
+  const recovery = (await codes.allTextContents()).map((c) => remember('recovery code', c.trim()));
   await expect(page.getByText('Authenticator app: on')).toBeVisible();
 
   // Sign out, then in with password and a fresh code.
@@ -57,6 +57,7 @@ test('an admin signs up, enrols TOTP and signs in with every second factor', asy
 
   // A second browser signs in; the first one revokes it.
   const other = await browser.newContext();
+  watch(other);
   const otherPage = await other.newPage();
   await signInWithPassword(otherPage, email);
   await otherPage.getByRole('link', { name: 'Use a recovery code instead' }).click();

@@ -1,7 +1,7 @@
 // Personal access tokens, as a developer uses them: create one, copy it from the page, see that it
 // is gone after a reload, call the API with it (200), outside its scopes (403), revoke it (then
 // 401), and find the calls on the token's page, with a narrower replacement pre-filled.
-import { expect, test } from '@playwright/test';
+import { expect, remember, test } from './support/guard';
 import { bootstrapLink } from './support/server';
 import { signUp, uniqueEmail } from './support/accounts';
 
@@ -26,7 +26,7 @@ test('a token is shown once, works within its scopes, records its calls and dies
   await expect(page.getByText('It will not be shown again')).toBeVisible();
   await page.getByRole('button', { name: 'Copy' }).click();
   await expect(page.getByRole('status')).toContainText('Copied');
-  const token = await page.evaluate(() => navigator.clipboard.readText());
+  const token = remember('personal access token', await page.evaluate(() => navigator.clipboard.readText()));
   expect(token).toBe(await shown.inputValue());
 
   // Never shown again: not after a reload, not on the list.

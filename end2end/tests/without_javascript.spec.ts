@@ -1,6 +1,6 @@
 // The forms are plain HTML forms rendered whole on the server, so they work before the wasm bundle
 // has loaded, or with JavaScript off.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/guard';
 import { bootstrapLink } from './support/server';
 import { PASSWORD, uniqueEmail } from './support/accounts';
 

@@ -74,13 +74,15 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     }
     // The first signing key is made now, not at the first token request.
     state.oauth.keys().jwks(domain::clock::now_ms()).await?;
-    let transport = if config.https { "" } else { " over plain HTTP (expects a TLS-terminating proxy in production)" };
+    let tls = config.tls.as_ref().map(crate::tls::server_config).transpose()?;
+    let transport = if tls.is_some() { " over https (TLS 1.2/1.3)" } else { " over plain http (expects a TLS-terminating proxy in front)" };
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
     let store = state.accounts.store().clone();
-    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), state.policy.clone(), config);
+    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), state.policy.clone(), state.limits.clone(), config);
     let router = build_router(state, config);
-    serve(listener, router, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
+    let client_timeout = std::time::Duration::from_secs(config.client_timeout_seconds as u64);
+    serve(listener, router, tls, client_timeout, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;
     jobs.stop().await;
     store.close().await;
     tracing::info!("stopped");

@@ -163,6 +163,24 @@ pub struct Settings {
     #[arg(long, env = "GATEHOUSE_MAIL_POLL_MS", default_value_t = 5000, global = true,
           value_parser = clap::value_parser!(u32).range(100..=600_000))]
     pub mail_poll_ms: u32,
+    /// PEM certificate chain: serve https with TLS 1.2/1.3 (needs --tls-key). Without it the portal
+    /// serves plain http and expects a TLS-terminating proxy in front.
+    #[arg(long, env = "GATEHOUSE_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "GATEHOUSE_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Seconds a client may take to send a request's headers, to pause in a request body, or to say
+    /// anything on a new connection (TLS handshake included) before it is cut off.
+    #[arg(long, env = "GATEHOUSE_CLIENT_TIMEOUT_SECONDS", default_value_t = 10, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub client_timeout_seconds: u32,
+    /// A rate limit, repeatable: `group.subject=N/period` (period s, m or h) or `group.subject=off`,
+    /// e.g. `--rate-limit api.token=1200/m`. Groups: sign_in, totp, oauth_token, introspection,
+    /// oauth, api, leak_reports; subjects: token, client, user, ip. Unset ones keep their default.
+    #[arg(long = "rate-limit", env = "GATEHOUSE_RATE_LIMITS", value_delimiter = ',', global = true,
+          value_parser = clap::value_parser!(domain::rate_limit::Rule))]
+    pub rate_limits: Vec<domain::rate_limit::Rule>,
     /// Log format on stderr.
     #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -196,6 +214,10 @@ pub struct Config {
     pub oauth_policy: OAuthPolicy,
     pub smtp: Option<Smtp>,
     pub mail_poll_ms: u32,
+    pub rate_limits: domain::rate_limit::LimitTable,
+    pub client_timeout_seconds: u32,
+    /// Serve https here (else plain http behind a proxy).
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 /// Where e-mail notices go. The URL may hold a password: `Debug` never shows it.
@@ -243,8 +265,17 @@ fn smtp(url: Option<&str>, from: Option<&str>) -> Result<Option<Smtp>, ConfigErr
 
 impl Settings {
     pub fn resolve(self) -> Result<Config, ConfigError> {
-        let public = self.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", self.listen.port()));
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::TlsFiles { cert: cert.clone(), key: key.clone() }),
+            (None, None) => None,
+            _ => return Err(ConfigError("--tls-cert and --tls-key (GATEHOUSE_TLS_CERT, GATEHOUSE_TLS_KEY) go together".into())),
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public = self.public_url.clone().unwrap_or_else(|| format!("{scheme}://localhost:{}", self.listen.port()));
         let (public_origin, https) = parse_origin(&public)?;
+        if tls.is_some() && !https {
+            return Err(ConfigError("--tls-cert serves https, so --public-url / GATEHOUSE_PUBLIC_URL must start with https://".into()));
+        }
         let database_url = match &self.database_url {
             Some(url) => {
                 domain::store::Backend::of_url(url)
@@ -277,6 +308,9 @@ impl Settings {
         Ok(Config {
             smtp,
             mail_poll_ms: self.mail_poll_ms,
+            rate_limits: domain::rate_limit::LimitTable::new(&self.rate_limits),
+            tls,
+            client_timeout_seconds: self.client_timeout_seconds,
             oauth_policy,
             token_prefix: prefix,
             initial_policy,
@@ -309,8 +343,15 @@ fn parse_origin(raw: &str) -> Result<(String, bool), ConfigError> {
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(bad("must be an origin only, like https://gatehouse.example.com"));
     }
-    if !matches!(url.host(), Some(url::Host::Domain(_))) {
+    let Some(url::Host::Domain(host)) = url.host() else {
         return Err(bad("must name the host (a domain or localhost), not an IP address: passkeys need one"));
+    };
+    // Over plain http, session cookies cannot be Secure and travel in clear text: only for this machine.
+    if !https && host != "localhost" && !host.ends_with(".localhost") {
+        return Err(bad(
+            "is plain http for another machine: sessions would cross the network without TLS. Use https:// \
+             (TLS here with --tls-cert/--tls-key, or at a proxy in front); http:// is for localhost only",
+        ));
     }
     let origin = url.origin().ascii_serialization();
     Ok((origin, https))

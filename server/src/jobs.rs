@@ -28,9 +28,11 @@ pub fn start(
     oauth: OAuth,
     webhooks: domain::webhooks::Webhooks,
     policy: domain::policy::LivePolicy,
+    limits: domain::rate_limit::RateLimits,
     config: &Config,
 ) -> Jobs {
     let mut handles = vec![
+        spawn_rate_limit_prune(limits),
         spawn_policy_reload(policy, store.clone()),
         spawn_session_sweep(store.clone()),
         spawn_oauth_sweep(oauth),
@@ -102,6 +104,17 @@ pub fn spawn_token_sweep(tokens: Tokens, period: Duration) -> JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "token expiry sweep failed"),
             }
+        }
+    })
+}
+
+/// Forgets rate-limit subjects whose quota is full again, once a minute.
+pub fn spawn_rate_limit_prune(limits: domain::rate_limit::RateLimits) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = every(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limits.prune();
         }
     })
 }

@@ -12,10 +12,12 @@ pub mod oauth;
 pub mod ops;
 pub mod session_store;
 pub mod telemetry;
+pub mod tls;
 pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::ssr::AppState;
 use app::{App, shell};
@@ -39,6 +41,9 @@ use crate::session_store::DbSessionStore;
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// No request is worked on longer than this (408); streamed downloads count only until their
+/// first byte.
+pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -77,6 +82,7 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
     Ok(AppState::new(app::ssr::Shared {
         admin,
         webhooks,
+        limits: domain::rate_limit::RateLimits::in_process(config.rate_limits.clone()),
         accounts,
         tokens,
         oauth,
@@ -121,7 +127,13 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, || {}, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .route("/oauth/authorize", get(oauth::authorize::authorize))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize::authorize).route_layer(axum::middleware::from_fn_with_state(
+                middleware::rate_limit::GroupLimit { limits: state.limits.clone(), group: domain::rate_limit::Group::OAuth },
+                middleware::rate_limit::limit,
+            )),
+        )
         .route("/admin/audit/export", get(api::audit_export::portal))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::server_fn_errors::decode_errors_are_bad_requests))
@@ -139,9 +151,10 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Pages set their own CSP, with the response's script nonce.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(middleware::security_headers::PAGE_CSP),
+            HeaderValue::from_static(middleware::security_headers::OTHER_CSP),
         ));
     Router::new()
         .merge(ops)
@@ -149,6 +162,9 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .merge(api::router(state_for_api))
         .merge(browser)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // A body that stalls is cut off (408), and no handler runs longer than a minute.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(config.client_timeout_seconds as u64)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, HANDLER_TIMEOUT))
         .layer(axum::middleware::from_fn_with_state(
             middleware::security_headers::Transport { https: config.https },
             middleware::security_headers::add,
@@ -158,15 +174,48 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .layer(middleware::trace::set_request_id())
 }
 
-/// Serves until `shutdown` resolves, then finishes in-flight requests.
+/// In-flight requests get this long to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves over plain http, or https when `tls` is given, until `shutdown` resolves; then stops
+/// accepting and finishes in-flight requests. Slow clients are cut off after `client_timeout`:
+/// to say anything on a new connection (or finish the TLS handshake), to send a request's headers.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    tls: Option<rustls::ServerConfig>,
+    client_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
+    });
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+    let listener = listener.into_std()?;
+    match tls {
+        None => {
+            let mut server = axum_server::from_tcp(listener)?.handle(handle).first_request_timeout(client_timeout);
+            slow_clients(server.http_builder(), client_timeout);
+            server.serve(app).await
+        }
+        Some(config) => {
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+            let mut server = axum_server::tls_rustls::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .first_request_timeout(client_timeout);
+            slow_clients(server.http_builder(), client_timeout);
+            server.serve(app).await
+        }
+    }
+}
+
+fn slow_clients(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>, timeout: Duration) {
+    builder.http1().header_read_timeout(timeout);
+    // Dead HTTP/2 peers are noticed by pings and let go.
+    builder.http2().keep_alive_interval(Some(Duration::from_secs(30))).keep_alive_timeout(timeout);
 }
 
 /// The one-time link that creates an account.

@@ -37,9 +37,12 @@ pub fn load_or_generate(config: &Config) -> Result<MasterKey, StartError> {
     ensure_private_dir(&config.data_dir)?;
     let path = config.data_dir.join(FILE);
     match fs::read_to_string(&path) {
-        Ok(text) => MasterKey::from_base64(&text).map_err(|e| {
-            StartError::Config(crate::config::ConfigError(format!("{} is unusable: {e}", path.display())))
-        }),
+        Ok(text) => {
+            refuse_if_shared(&path)?;
+            MasterKey::from_base64(&text).map_err(|e| {
+                StartError::Config(crate::config::ConfigError(format!("{} is unusable: {e}", path.display())))
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = MasterKey::generate();
             let mut opts = fs::OpenOptions::new();
@@ -57,4 +60,20 @@ pub fn load_or_generate(config: &Config) -> Result<MasterKey, StartError> {
         }
         Err(e) => Err(io_err(&path)(e)),
     }
+}
+
+/// A key file that other users can read is a key they may already have copied.
+fn refuse_if_shared(path: &Path) -> Result<(), StartError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).map_err(io_err(path))?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(StartError::Config(crate::config::ConfigError(format!(
+                "{} can be read by other users (mode {mode:o}); run chmod 600 on it (and rotate the key if others had access)",
+                path.display()
+            ))));
+        }
+    }
+    Ok(())
 }

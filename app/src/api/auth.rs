@@ -52,6 +52,7 @@ pub async fn sign_up(
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), ServerFnError> {
     use domain::accounts::PasswordStep;
+    ssr::rate_limit(domain::rate_limit::Group::SignIn, [ssr::sign_in_subject(&email)]).await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let step = state.accounts.sign_in_password(&email, &password, &meta).await.map_err(ssr::fail)?;
@@ -77,6 +78,7 @@ pub async fn verify_totp(code: String) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let user_id = ssr::pending_second_factor().await?;
+    ssr::rate_limit(domain::rate_limit::Group::Totp, [domain::rate_limit::Subject::User(user_id.clone())]).await?;
     let user = state.accounts.sign_in_totp(&user_id, &code, &meta).await.map_err(ssr::fail)?;
     ssr::establish_session(&user.id, false, &meta).await?;
     leptos_axum::redirect(&ssr::after_sign_in().await);
@@ -88,6 +90,7 @@ pub async fn verify_recovery_code(code: String) -> Result<(), ServerFnError> {
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let user_id = ssr::pending_second_factor().await?;
+    ssr::rate_limit(domain::rate_limit::Group::Totp, [domain::rate_limit::Subject::User(user_id.clone())]).await?;
     let user = state.accounts.sign_in_recovery_code(&user_id, &code, &meta).await.map_err(ssr::fail)?;
     ssr::establish_session(&user.id, false, &meta).await?;
     leptos_axum::redirect(&ssr::after_sign_in().await);

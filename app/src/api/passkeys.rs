@@ -20,6 +20,7 @@ pub struct PasskeyView {
 
 #[server(prefix = "/rpc", endpoint = "begin_passkey_sign_in", input = Json)]
 pub async fn begin_passkey_sign_in(autofill: bool) -> Result<RequestChallengeResponse, ServerFnError> {
+    ssr::rate_limit(domain::rate_limit::Group::SignIn, []).await?;
     let state = ssr::state()?;
     let (options, ceremony) = state.accounts.begin_passkey_sign_in(autofill).map_err(ssr::fail)?;
     ssr::store_ceremony(&ceremony).await?;
@@ -29,6 +30,7 @@ pub async fn begin_passkey_sign_in(autofill: bool) -> Result<RequestChallengeRes
 #[server(prefix = "/rpc", endpoint = "finish_passkey_sign_in", input = Json)]
 /// Returns where to go next: the account page, or the authorization request that asked for sign-in.
 pub async fn finish_passkey_sign_in(credential: PublicKeyCredential) -> Result<String, ServerFnError> {
+    ssr::rate_limit(domain::rate_limit::Group::SignIn, []).await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     let ceremony = ssr::take_ceremony().await?;
@@ -131,6 +133,7 @@ pub async fn finish_step_up(credential: PublicKeyCredential) -> Result<(), Serve
 #[server(prefix = "/rpc", endpoint = "step_up_password")]
 pub async fn step_up_password(password: String, code: Option<String>) -> Result<(), ServerFnError> {
     let me = ssr::signed_in().await?;
+    ssr::rate_limit(domain::rate_limit::Group::SignIn, [domain::rate_limit::Subject::User(me.user.id.clone())]).await?;
     let state = ssr::state()?;
     let meta = ssr::request_meta();
     state

@@ -1,14 +1,15 @@
 // Helpers that act as a person would: fill labelled fields, press named buttons.
 import { expect, type Page } from '@playwright/test';
 import * as OTPAuth from 'otpauth';
+import { remember } from './guard';
 
 let counter = 0;
 export function uniqueEmail(prefix: string): string {
   counter += 1;
-  return `${prefix}-${Date.now()}-${counter}@example.com`;
+  return remember('e-mail address', `${prefix}-${Date.now()}-${counter}@example.com`);
 }
 
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = remember('password', 'correct horse battery staple');
 
 export async function signUp(page: Page, link: string, email: string, name = 'Ada Lovelace') {
   await page.goto(link);
@@ -34,10 +35,11 @@ export async function signOut(page: Page) {
 }
 
 export function totpFor(secret: string): OTPAuth.TOTP {
+  remember('TOTP seed', secret);
   return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
 }
 
 /** A code for the step `offsetSteps` after now: each accepted code must be from a later step. */
 export function codeAt(totp: OTPAuth.TOTP, offsetSteps: number): string {
-  return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+  return remember('TOTP code', totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 }));
 }

@@ -72,6 +72,25 @@ impl std::fmt::Debug for MasterKey {
 
 pub const MASTER_KEY_LEN: usize = 32;
 
+/// Why 32 bytes cannot be a randomly drawn key, if they cannot: each test fails for random bytes
+/// with a probability below 10^-13 (a run of 32 random bytes has about 30 distinct values; all 32
+/// printable is (95/256)^32).
+fn weakness(bytes: &[u8]) -> Option<&'static str> {
+    let mut seen = [false; 256];
+    bytes.iter().for_each(|b| seen[*b as usize] = true);
+    if seen.iter().filter(|s| **s).count() < 16 {
+        return Some("too few distinct bytes");
+    }
+    let step = bytes[1].wrapping_sub(bytes[0]);
+    if bytes.windows(2).all(|w| w[1].wrapping_sub(w[0]) == step) {
+        return Some("a counting sequence");
+    }
+    if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return Some("it is text (use base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
+    }
+    None
+}
+
 impl MasterKey {
     pub fn generate() -> Self {
         MasterKey(*chacha20poly1305::Key::from_slice(&random_bytes(MASTER_KEY_LEN)))
@@ -81,9 +100,7 @@ impl MasterKey {
         if bytes.len() != MASTER_KEY_LEN {
             return Err(Error::invalid("the master key must be 32 bytes"));
         }
-        if bytes.iter().all(|b| *b == bytes[0]) {
-            return Err(Error::invalid("the master key is not random"));
-        }
+        weakness(bytes).map_or(Ok(()), |why| Err(Error::invalid(format!("the master key is not random: {why}"))))?;
         Ok(MasterKey(*chacha20poly1305::Key::from_slice(bytes)))
     }
 
@@ -145,6 +162,16 @@ mod tests {
         assert!(MasterKey::from_bytes(&[0u8; 32]).is_err());
         assert!(MasterKey::from_bytes(&[1u8; 16]).is_err());
         assert!(MasterKey::from_base64("not base64!").is_err());
+        let counting: Vec<u8> = (0..32).collect();
+        let text = b"my-very-secret-master-key-0123456";
+        let repeated: Vec<u8> = (0..32).map(|i| [7, 200, 31, 99][i % 4]).collect();
+        for (weak, why) in [(&counting[..], "counting"), (&text[..32], "text"), (&repeated[..], "distinct")] {
+            let err = MasterKey::from_bytes(weak).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        }
+        for _ in 0..1000 {
+            assert!(MasterKey::from_bytes(&random_bytes(32)).is_ok(), "random keys always pass");
+        }
     }
 
     #[test]

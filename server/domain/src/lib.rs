@@ -10,6 +10,7 @@ pub mod error;
 pub mod notifications;
 pub mod oauth;
 pub mod policy;
+pub mod rate_limit;
 pub mod scopes;
 pub mod store;
 pub mod tokens;

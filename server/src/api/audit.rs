@@ -1,6 +1,6 @@
 //! `GET /api/v1/audit` (scope `audit:read`, and the caller must be an auditor or admin now — a
 //! token outlives a role change): the audit trail, newest first, filtered by `actor`, `target`,
-//! `type`, `outcome`, `since` and `until` (RFC 3339), paged with `limit` (1–500) and `cursor`.
+//! `type`, `outcome`, `since` and `until` (RFC 3339), paged with `limit` (1–100) and `cursor`.
 
 use app::ssr::AppState;
 use axum::Extension;
@@ -73,9 +73,13 @@ pub async fn list(State(state): State<AppState>, Extension(p): Extension<Princip
     if q.format.is_some() {
         return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "format belongs to /api/v1/audit/export").into_response();
     }
+    let limit = match super::paging::limit(q.limit, super::paging::MAX_PAGE) {
+        Ok(n) => n,
+        Err(refusal) => return refusal,
+    };
     let page = async {
         let mut conn = state.accounts.store().pool().acquire().await?;
-        audit_query::query(&mut conn, &filter, q.cursor.as_deref(), q.limit.unwrap_or(100)).await
+        audit_query::query(&mut conn, &filter, q.cursor.as_deref(), limit).await
     };
     match page.await {
         Ok(page) => Json(json!({

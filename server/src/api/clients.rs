@@ -5,8 +5,8 @@
 
 use app::ssr::AppState;
 use axum::Extension;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use domain::oauth::{Client, ClientInput, ClientKind, ClientPatch, ClientSecret, ClientStatus, Owner, SettingsPatch};
@@ -14,6 +14,7 @@ use domain::tokens::Principal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::paging::{self, PageQuery};
 use super::problem::Problem;
 use super::request_meta::ApiMeta;
 use super::rfc3339;
@@ -104,10 +105,20 @@ fn bad_body(e: JsonRejection) -> Response {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", e.body_text()).into_response()
 }
 
-pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
-    match state.oauth.clients_of(&p.user_id).await {
-        Ok(cs) => Json(json!({ "clients": cs.iter().map(view).collect::<Vec<_>>() })).into_response(),
-        Err(e) => Problem::from_domain(e).into_response(),
+/// The caller's clients in pages; `next` is the cursor of the following page.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else { return super::tokens::bad_page() };
+    let all = match state.oauth.clients_of(&p.user_id).await {
+        Ok(cs) => cs,
+        Err(e) => return Problem::from_domain(e).into_response(),
+    };
+    match paging::page_of(all, |c| c.id.as_str(), &q, 50) {
+        Ok((page, next)) => Json(json!({ "clients": page.iter().map(view).collect::<Vec<_>>(), "next": next })).into_response(),
+        Err(refusal) => refusal,
     }
 }
 

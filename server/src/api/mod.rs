@@ -4,6 +4,7 @@ mod audit;
 pub mod audit_export;
 mod clients;
 mod leaks;
+pub mod paging;
 pub(crate) mod request_meta;
 pub mod problem;
 mod tokens;
@@ -16,18 +17,16 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, on, post};
 use domain::scopes::Scope;
-use std::num::NonZeroU32;
 
 use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
-use crate::middleware::rate_limit::{PerAddress, limit};
-
-/// Leak reports a minute per address: enough for a scanner's batches, too few to probe with.
-const LEAK_REPORTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).expect("non-zero");
+use crate::middleware::rate_limit::{GroupLimit, limit};
+use domain::rate_limit::{Group, RateLimits};
 
 /// Every token route with the scope it needs.
 pub fn router(state: AppState) -> Router {
-    let (tokens, oauth) = (state.tokens.clone(), state.oauth.clone());
-    ScopedRoutes::default()
+    let (tokens, oauth, limits) = (state.tokens.clone(), state.oauth.clone(), state.limits.clone());
+    let group = |group| from_fn_with_state(GroupLimit { limits: limits.clone(), group }, limit);
+    let scoped = ScopedRoutes::default()
         .route(Method::GET, "/api/v1/user", Scope::USER_READ, user::get_user)
         .route(Method::GET, "/api/v1/tokens", Scope::TOKENS_READ, tokens::list)
         .route(Method::GET, "/api/v1/tokens/{id}", Scope::TOKENS_READ, tokens::get)
@@ -40,12 +39,12 @@ pub fn router(state: AppState) -> Router {
         .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
         .route(Method::GET, "/api/v1/audit", Scope::AUDIT_READ, audit::list)
         .route(Method::GET, "/api/v1/audit/export", Scope::AUDIT_READ, audit_export::export)
-        .finish(tokens, oauth)
-        .route(
-            "/api/v1/token-leaks",
-            post(leaks::report).route_layer(from_fn_with_state(PerAddress::per_minute(LEAK_REPORTS_PER_MINUTE), limit)),
-        )
+        .finish(tokens, oauth, limits.clone())
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .layer(group(Group::Api));
+    Router::new()
+        .route("/api/v1/token-leaks", post(leaks::report).route_layer(group(Group::LeakReports)))
+        .merge(scoped)
         .with_state(state)
 }
 
@@ -69,8 +68,8 @@ impl ScopedRoutes {
         self
     }
 
-    fn finish(self, tokens: domain::tokens::Tokens, oauth: domain::oauth::OAuth) -> Router<AppState> {
-        self.router.layer(BearerLayer(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes))))
+    fn finish(self, tokens: domain::tokens::Tokens, oauth: domain::oauth::OAuth, limits: RateLimits) -> Router<AppState> {
+        self.router.layer(BearerLayer(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes), limits)))
     }
 }
 

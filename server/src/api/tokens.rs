@@ -9,9 +9,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use domain::tokens::{Principal, TokenInfo, TokenStatus};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::paging::{self, PageQuery};
 use super::problem::Problem;
 use super::request_meta::ApiMeta;
 use super::rfc3339;
@@ -31,11 +31,21 @@ fn view(t: TokenInfo) -> Value {
     })
 }
 
-pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
-    match state.tokens.list(&p.user_id).await {
-        Ok(ts) => Json(json!({ "tokens": ts.into_iter().map(view).collect::<Vec<_>>() })).into_response(),
-        Err(e) => Problem::from_domain(e).into_response(),
+/// The caller's tokens, newest first, in pages; `next` is the cursor of the following page.
+pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<PageQuery>, QueryRejection>) -> Response {
+    let Ok(Query(q)) = query else { return bad_page() };
+    let all = match state.tokens.list(&p.user_id).await {
+        Ok(ts) => ts,
+        Err(e) => return Problem::from_domain(e).into_response(),
+    };
+    match paging::page_of(all, |t| t.id.as_str(), &q, 50) {
+        Ok((page, next)) => Json(json!({ "tokens": page.into_iter().map(view).collect::<Vec<_>>(), "next": next })).into_response(),
+        Err(refusal) => refusal,
     }
+}
+
+pub(super) fn bad_page() -> Response {
+    Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "unknown parameter, or limit is not a number").into_response()
 }
 
 pub async fn get(State(state): State<AppState>, Extension(p): Extension<Principal>, Path(id): Path<String>) -> Response {
@@ -57,12 +67,6 @@ pub async fn revoke(
     }
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
 /// One page of the token's calls, newest first; `next` is the cursor of the following page.
 pub async fn activity(
     State(state): State<AppState>,
@@ -70,10 +74,12 @@ pub async fn activity(
     Path(id): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Response {
-    let Ok(Query(q)) = query else {
-        return Problem::new(StatusCode::BAD_REQUEST, "Bad Request", "limit must be a number").into_response();
+    let Ok(Query(q)) = query else { return bad_page() };
+    let limit = match paging::limit(q.limit, 50) {
+        Ok(n) => n,
+        Err(refusal) => return refusal,
     };
-    match state.tokens.activity(&p.user_id, &id, q.cursor.as_deref(), q.limit.unwrap_or(50)).await {
+    match state.tokens.activity(&p.user_id, &id, q.cursor.as_deref(), limit).await {
         Ok(page) => Json(json!({
             "activity": page.records.into_iter().map(|r| json!({
                 "at": rfc3339(r.at), "method": r.method, "route": r.route, "status": r.status,

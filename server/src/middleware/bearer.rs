@@ -22,7 +22,11 @@ use domain::scopes::Scope;
 use domain::oauth::{OAuth, looks_like_jwt};
 use domain::tokens::{ActivityRecord, Refusal, Tokens, VerifyError};
 
+use domain::rate_limit::{Group, RateLimits, Subject};
+use domain::tokens::{Credential, Principal};
+
 use crate::api::problem::Problem;
+use crate::middleware::rate_limit;
 
 const QUERY_TOKEN_NAMES: [&str; 3] = ["access_token", "token", "private_token"];
 
@@ -44,11 +48,18 @@ impl RouteScopes {
 /// The layer's state, behind one reference count: it is cloned for every request that gets past
 /// the precheck.
 #[derive(Clone)]
-pub struct Bearer(Arc<(Tokens, OAuth, RouteScopes)>);
+pub struct Bearer(Arc<BearerState>);
+
+pub struct BearerState {
+    tokens: Tokens,
+    oauth: OAuth,
+    scopes: RouteScopes,
+    limits: RateLimits,
+}
 
 impl Bearer {
-    pub fn new(tokens: Tokens, oauth: OAuth, scopes: RouteScopes) -> Self {
-        Bearer(Arc::new((tokens, oauth, scopes)))
+    pub fn new(tokens: Tokens, oauth: OAuth, scopes: RouteScopes, limits: RateLimits) -> Self {
+        Bearer(Arc::new(BearerState { tokens, oauth, scopes, limits }))
     }
 }
 
@@ -83,7 +94,7 @@ where
     }
 
     fn call(&mut self, req: Request) -> BearerFuture {
-        if let Err(refusal) = precheck(&req, &self.state.0.0) {
+        if let Err(refusal) = precheck(&req, &self.state.0.tokens) {
             return BearerFuture::Answered(Some(refusal));
         }
         // The inner service that was polled ready goes with this request; a clone stays.
@@ -134,11 +145,11 @@ fn bearer_token(req: &Request) -> Result<&str, Problem> {
     Ok(raw.trim())
 }
 
-async fn authenticate<S>(state: Arc<(Tokens, OAuth, RouteScopes)>, mut req: Request, inner: S) -> Response
+async fn authenticate<S>(state: Arc<BearerState>, mut req: Request, inner: S) -> Response
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
-    let (tokens, oauth, scopes) = &*state;
+    let BearerState { tokens, oauth, scopes, limits } = &*state;
     let raw = match bearer_token(&req) {
         Ok(raw) => raw,
         Err(p) => return p.into_response(),
@@ -152,6 +163,10 @@ where
     let verified = if looks_like_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
     match verified {
         Ok(principal) => {
+            let counted = match rate_limit::count(limits, Group::Api, subjects(&principal)).await {
+                Ok(d) => d,
+                Err(refusal) => return refusal,
+            };
             let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str()).unwrap_or_default();
             let required = scopes.required(req.method(), route);
             // Calls with personal access tokens are recorded for their owner to see.
@@ -181,7 +196,7 @@ where
                     if let Some(record) = record {
                         tokens.record_activity(ActivityRecord { status: res.status().as_u16(), ..record });
                     }
-                    return res;
+                    return rate_limit::report(res, counted);
                 }
             };
             req.extensions_mut().insert(principal);
@@ -196,7 +211,7 @@ where
                 });
                 tokens.record_activity(ActivityRecord { status: res.status().as_u16(), scopes, ..record });
             }
-            res
+            rate_limit::report(res, counted)
         }
         Err(VerifyError::Refused(Refusal::Malformed)) => Problem::malformed_token().into_response(),
         Err(VerifyError::Refused(Refusal::Invalid)) => {
@@ -207,6 +222,20 @@ where
         }
         Err(VerifyError::Store(e)) => Problem::from_domain(e).into_response(),
     }
+}
+
+/// What an API call is counted against: the token (a personal token, or an access token and the
+/// client it was issued to) and the user it acts for.
+fn subjects(principal: &Principal) -> Vec<Subject> {
+    let mut subjects = vec![Subject::User(principal.user_id.clone())];
+    match &principal.credential {
+        Credential::PersonalToken { id } => subjects.push(Subject::Token(id.clone())),
+        Credential::AccessToken { client_id, jti } => {
+            subjects.push(Subject::Token(jti.clone()));
+            subjects.push(Subject::Client(client_id.clone()));
+        }
+    }
+    subjects
 }
 
 /// The caller's user agent, cut to 256 characters, for activity and audit records.

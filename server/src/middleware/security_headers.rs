@@ -1,14 +1,16 @@
 //! Headers every response carries: no MIME sniffing, a referrer policy (none at all from OAuth
 //! pages, whose URLs hold codes and state), HSTS for a year when the portal is served over https,
-//! and for pages a content security policy that forbids plugins, `<base>` and framing.
+//! and for everything the browser part serves a content security policy without inline scripts,
+//! plugins, `<base>` or framing.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The CSP of pages (the script nonce comes with #7's next step).
-pub const PAGE_CSP: &str = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// The CSP of responses that are not rendered pages (assets, downloads, plain error pages): no
+/// script may run at all. Pages carry `app::ssr::page_csp` with their nonce instead.
+pub const OTHER_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 #[derive(Clone, Copy)]

@@ -6,18 +6,33 @@ use axum::response::{IntoResponse, Json, Response};
 use domain::oauth::OAuthError;
 use serde_json::json;
 
-pub struct OAuthFailure(pub OAuthError);
+/// Why an OAuth endpoint did not do what was asked: an RFC 6749 error, or an answer already made
+/// (a rate-limit refusal).
+pub enum OAuthFailure {
+    Error(OAuthError),
+    Answered(Response),
+}
 
 impl From<OAuthError> for OAuthFailure {
     fn from(e: OAuthError) -> Self {
-        OAuthFailure(e)
+        OAuthFailure::Error(e)
     }
 }
 
 impl From<domain::Error> for OAuthFailure {
     fn from(e: domain::Error) -> Self {
-        OAuthFailure(OAuthError::Server(e))
+        OAuthFailure::Error(OAuthError::Server(e))
     }
+}
+
+/// Counts a request against the authenticated client's limit in `group`.
+pub async fn count_client(
+    state: &app::ssr::AppState,
+    group: domain::rate_limit::Group,
+    client_id: &str,
+) -> Result<Option<domain::rate_limit::Decision>, OAuthFailure> {
+    let subject = domain::rate_limit::Subject::Client(client_id.to_owned());
+    crate::middleware::rate_limit::count(&state.limits, group, [subject]).await.map_err(OAuthFailure::Answered)
 }
 
 /// Headers every token-endpoint answer carries (RFC 6749 §5.1).
@@ -29,7 +44,10 @@ pub fn no_store(mut res: Response) -> Response {
 
 impl IntoResponse for OAuthFailure {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let e = match self {
+            OAuthFailure::Error(e) => e,
+            OAuthFailure::Answered(res) => return no_store(res),
+        };
         let status = match &e {
             OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
             OAuthError::Server(source) => {

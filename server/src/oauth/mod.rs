@@ -15,21 +15,31 @@ use app::ssr::AppState;
 use axum::Router;
 use axum::http::{Method, header};
 use axum::routing::{get, post};
+use axum::middleware::from_fn_with_state;
+use domain::rate_limit::Group;
 use tower_http::cors::{Any, CorsLayer};
 
-/// Single-page apps (public clients) call these from their own origin; no cookie is involved, so
-/// any origin may (the authorization endpoint, a page, is not among them).
+use crate::middleware::rate_limit::{GroupLimit, LIMIT, REMAINING, RESET, limit};
+
+/// Single-page apps (public clients) call discovery, the JWKS, the token endpoint and revocation
+/// from their own origin; no cookie is involved, so any origin may. Introspection is for resource
+/// servers, not browsers, and the authorization endpoint is a page: no CORS for either.
+/// Each endpoint sits in its rate-limit group.
 pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([LIMIT, REMAINING, RESET, header::RETRY_AFTER]);
+    let group = |group| from_fn_with_state(GroupLimit { limits: state.limits.clone(), group }, limit);
+    let for_browsers = Router::new()
+        .route("/.well-known/oauth-authorization-server", get(metadata::metadata).route_layer(group(Group::OAuth)))
+        .route("/.well-known/jwks.json", get(metadata::jwks).route_layer(group(Group::OAuth)))
+        .route("/oauth/token", post(token::token).route_layer(group(Group::OAuthToken)))
+        .route("/oauth/revoke", post(revoke::revoke).route_layer(group(Group::OAuthToken)))
+        .layer(cors);
     Router::new()
-        .route("/.well-known/oauth-authorization-server", get(metadata::metadata))
-        .route("/.well-known/jwks.json", get(metadata::jwks))
-        .route("/oauth/token", post(token::token))
-        .route("/oauth/introspect", post(introspect::introspect))
-        .route("/oauth/revoke", post(revoke::revoke))
-        .layer(cors)
+        .merge(for_browsers)
+        .route("/oauth/introspect", post(introspect::introspect).route_layer(group(Group::Introspection)))
         .with_state(state)
 }

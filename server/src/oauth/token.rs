@@ -17,13 +17,16 @@ use domain::tokens::VerifyError;
 use serde_json::json;
 
 use super::client_auth::authenticate;
-use super::error::{OAuthFailure, no_store};
+use domain::rate_limit::{Decision, Group};
+
+use super::error::{OAuthFailure, count_client, no_store};
+use crate::middleware::rate_limit::report;
 use super::form::Form;
 use crate::api::request_meta::ApiMeta;
 
 pub async fn token(State(state): State<AppState>, ApiMeta(meta): ApiMeta, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap, body: Bytes) -> Response {
     match run(&state, &meta, addr.ip(), &headers, &body).await {
-        Ok(issued) => {
+        Ok((issued, counted)) => {
             let mut body = json!({
                 "access_token": issued.access_token,
                 "token_type": "Bearer",
@@ -36,21 +39,28 @@ pub async fn token(State(state): State<AppState>, ApiMeta(meta): ApiMeta, Connec
             if let Some(kind) = issued.issued_token_type {
                 body["issued_token_type"] = json!(kind);
             }
-            no_store(Json(body).into_response())
+            report(no_store(Json(body).into_response()), counted)
         }
         Err(e) => e.into_response(),
     }
 }
 
-async fn run(state: &AppState, meta: &RequestMeta, ip: IpAddr, headers: &HeaderMap, body: &Bytes) -> Result<Issued, OAuthFailure> {
+async fn run(
+    state: &AppState,
+    meta: &RequestMeta,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Issued, Option<Decision>), OAuthFailure> {
     let form = Form::parse(headers, body)?;
     let now = now_ms();
     let grant = form.require("grant_type")?;
     let Some(grant) = GrantType::parse(grant) else { return Err(OAuthError::UnsupportedGrantType.into()) };
     let client = authenticate(&state.oauth, headers, &form, now, false).await?;
+    let counted = count_client(state, Group::OAuthToken, &client.id).await?;
     let meta = &RequestMeta { credential: Some(format!("client:{}", client.id)), ..meta.clone() };
     let oauth = &state.oauth;
-    Ok(match grant {
+    let issued = match grant {
         GrantType::AuthorizationCode => {
             let code = form.require("code")?;
             oauth.redeem_code(&client, code, form.get("redirect_uri"), form.get("code_verifier"), meta, now).await?
@@ -66,7 +76,8 @@ async fn run(state: &AppState, meta: &RequestMeta, ip: IpAddr, headers: &HeaderM
             let subject = subject(state, &form, ip, now).await?;
             oauth.exchange(&client, &subject, form.get("scope"), meta, now).await?
         }
-    })
+    };
+    Ok((issued, counted))
 }
 
 /// The subject token of an exchange: an access token (JWT) or a personal access token.
@@ -81,7 +92,7 @@ async fn subject(state: &AppState, form: &Form, ip: IpAddr, now: i64) -> Result<
         return Err(OAuthError::InvalidRequest("delegation (actor_token) is not supported".into()).into());
     }
     let token = form.require("subject_token")?;
-    let invalid = || OAuthFailure(OAuthError::InvalidGrant("the subject token is not valid".into()));
+    let invalid = || OAuthFailure::Error(OAuthError::InvalidGrant("the subject token is not valid".into()));
     if looks_like_jwt(token) {
         return state.oauth.access_token_subject(token, now).await?.ok_or_else(invalid);
     }

@@ -137,7 +137,49 @@ async fn unknown_api_routes_are_problem_404s(app: &TestApp) {
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
 
+async fn token_and_client_lists_come_in_pages_of_at_most_100(app: &TestApp) {
+    app.sign_up_admin(&app.browser(), "ada@example.com").await;
+    let (_, t) = token(app, "ada@example.com", "tokens:read clients", "").await;
+    for i in 0..4 {
+        token(app, "ada@example.com", "user:read", &format!("10.0.{i}.0/24")).await;
+        let res = reqwest::Client::new()
+            .post(app.url("/api/v1/clients"))
+            .bearer_auth(&t)
+            .json(&serde_json::json!({"name": format!("App {i}"), "type": "public", "grant_types": ["authorization_code"], "scopes": "user:read", "redirect_uris": ["https://app.example.com/cb"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    }
+    for (path, key, total) in [("/api/v1/tokens", "tokens", 5), ("/api/v1/clients", "clients", 4)] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}?limit=2&cursor={c}"),
+                None => format!("{path}?limit=2"),
+            };
+            let page: serde_json::Value = api(app, &url, Some(&t)).send().await.unwrap().json().await.unwrap();
+            let items = page[key].as_array().unwrap();
+            assert!(items.len() <= 2);
+            seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        let unique: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!((seen.len(), unique.len()), (total, total), "{path}: every item once");
+        for bad in ["limit=0", "limit=101", "cursor=nope"] {
+            assert_eq!(api(app, &format!("{path}?{bad}"), Some(&t)).send().await.unwrap().status(), 422, "{path}?{bad}");
+        }
+        assert_eq!(api(app, &format!("{path}?limit=many"), Some(&t)).send().await.unwrap().status(), 400);
+        assert_eq!(api(app, &format!("{path}?limit=100"), Some(&t)).send().await.unwrap().status(), 200);
+    }
+}
+
 crate::both_backends!(
+    token_and_client_lists_come_in_pages_of_at_most_100,
     the_user_endpoint_shows_the_email_only_with_its_scope,
     bad_tokens_get_401_with_a_bearer_challenge_and_never_an_echo,
     an_expired_token_is_refused,

@@ -27,6 +27,8 @@ async fn admins_read_the_trail_filtered_and_paged(app: &TestApp) {
     assert_eq!(api(app, "/api/v1/audit?since=yesterday", Some(&t)).send().await.unwrap().status(), 422);
     assert_eq!(api(app, "/api/v1/audit?outcome=maybe", Some(&t)).send().await.unwrap().status(), 422);
     assert_eq!(api(app, "/api/v1/audit?limit=0", Some(&t)).send().await.unwrap().status(), 422);
+    assert_eq!(api(app, "/api/v1/audit?limit=101", Some(&t)).send().await.unwrap().status(), 422, "pages hold at most 100");
+    assert_eq!(api(app, "/api/v1/audit?limit=100", Some(&t)).send().await.unwrap().status(), 200);
     assert_eq!(api(app, "/api/v1/audit?cursor=bogus", Some(&t)).send().await.unwrap().status(), 422);
     assert_eq!(api(app, "/api/v1/audit?nonsense=1", Some(&t)).send().await.unwrap().status(), 400);
 }

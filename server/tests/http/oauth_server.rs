@@ -238,6 +238,25 @@ async fn single_page_apps_may_call_the_token_endpoint_from_their_origin(app: &Te
     assert!(res.status().is_success());
     assert_eq!(res.headers()["access-control-allow-origin"], "*");
     assert!(res.headers().get("access-control-allow-credentials").is_none(), "never with cookies");
+    // The answer itself lets the page read its rate-limit headers.
+    let res = http().post(app.url("/oauth/token")).header("origin", "https://spa.example.com").form(&[("grant_type", "password")]).send().await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    let exposed = res.headers().get("access-control-expose-headers").map(|v| v.to_str().unwrap().to_lowercase()).unwrap_or_default();
+    for name in ["x-ratelimit-remaining", "retry-after"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+    // Resource servers introspect from their back ends, the authorization endpoint is a page and
+    // the REST API takes tokens from programs: no browser of another origin may call them.
+    for (method, path) in [("POST", "/oauth/introspect"), ("GET", "/oauth/authorize"), ("GET", "/api/v1/user"), ("POST", "/rpc/sign_in")] {
+        let res = http()
+            .request(reqwest::Method::OPTIONS, app.url(path))
+            .header("origin", "https://spa.example.com")
+            .header("access-control-request-method", method)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.headers().get("access-control-allow-origin").is_none(), "{path}");
+    }
 }
 
 crate::both_backends!(

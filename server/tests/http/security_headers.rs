@@ -24,16 +24,44 @@ async fn every_response_carries_the_security_headers(app: &TestApp) {
         assert_eq!(h["referrer-policy"], referrer, "{path}");
         assert!(h.get("strict-transport-security").is_none(), "no HSTS over http: {path}");
         if page {
-            let csp = h["content-security-policy"].to_str().unwrap();
+            let csp = h["content-security-policy"].to_str().unwrap().to_owned();
             for rule in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
                 assert!(csp.contains(rule), "{path}: {csp}");
             }
+            assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
             assert_eq!(h["x-frame-options"], "DENY", "{path}");
+            let body = res.text().await.unwrap();
+            scripts_carry_the_nonce_of(&csp, &body, path);
         }
     }
     let res = reqwest::Client::new().post(app.url("/oauth/token")).form(&[("grant_type", "password")]).send().await.unwrap();
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
+
+/// Every `<script>` of the body carries the CSP's nonce; a body without scripts gets a CSP that
+/// allows none.
+fn scripts_carry_the_nonce_of(csp: &str, body: &str, path: &str) {
+    let scripts = body.matches("<script").count();
+    let Some(nonce) = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()) else {
+        assert!(csp.contains("script-src 'none'"), "{path}: no nonce, so no script at all: {csp}");
+        assert_eq!(scripts, 0, "{path}");
+        return;
+    };
+    assert!(nonce.len() >= 16, "{path}: a nonce of at least 96 bits: {nonce}");
+    assert!(scripts >= 1, "{path}: a page hydrates");
+    assert_eq!(body.matches(&format!("<script type=\"module\" nonce=\"{nonce}\"")).count() + body.matches(&format!("<script nonce=\"{nonce}\"")).count(), scripts, "{path}: every script has the nonce: {body}");
+}
+
+async fn each_page_gets_a_fresh_script_nonce(app: &TestApp) {
+    let nonce = || async {
+        let res = app.browser().get(app.url("/login")).send().await.unwrap();
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"), "the bundle is WebAssembly: {csp}");
+        csp
+    };
+    assert_ne!(nonce().await, nonce().await);
 }
 
 async fn an_https_portal_sends_hsts_for_a_year(backend: Backend) {
@@ -55,4 +83,4 @@ async fn an_https_portal_sends_hsts_for_a_year_postgres() {
     an_https_portal_sends_hsts_for_a_year(Backend::Postgres).await;
 }
 
-both_backends!(every_response_carries_the_security_headers);
+both_backends!(every_response_carries_the_security_headers, each_page_gets_a_fresh_script_nonce);

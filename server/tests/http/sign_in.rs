@@ -1,9 +1,9 @@
 use crate::support::{Backend, PASSWORD, TestApp, totp_code};
 
-const EMAIL: &str = "ada@example.com";
+pub(crate) const EMAIL: &str = "ada@example.com";
 
 /// Signs up, enrols TOTP over HTTP and returns (secret, recovery codes), signed out afterwards.
-async fn enrolled(app: &TestApp) -> (String, Vec<String>) {
+pub(crate) async fn enrolled(app: &TestApp) -> (String, Vec<String>) {
     let b = app.browser();
     app.sign_up_admin(&b, EMAIL).await;
     let setup: serde_json::Value = app.call(&b, "begin_totp", &[]).await.json().await.unwrap();

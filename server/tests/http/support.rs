@@ -14,22 +14,30 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// `both_backends!(fn_name, …)`: a `#[tokio::test]` per backend for each `async fn fn_name(&TestApp)`.
 #[macro_export]
+/// `both_backends!(with ["--flag", …]; fn_name, …)` starts each app with those settings.
 macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
+    (with $args:expr; $($name:ident),* $(,)?) => {
         mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
-                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &[]).await;
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &$args).await;
                 super::$name(&app).await;
                 app.stop().await;
             })*
         }
         mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
-                let app = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &[]).await;
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &$args).await;
                 super::$name(&app).await;
                 app.stop().await;
             })*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::both_backends!(with []; $($name),*);
     };
 }
 
@@ -52,8 +60,10 @@ impl TestApp {
         let data = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let base = format!("http://127.0.0.1:{}", addr.port());
-        let public = format!("http://localhost:{}", addr.port());
+        // With TLS, requests go to the name the test certificate is for.
+        let tls = extra.contains(&"--tls-cert");
+        let base = if tls { format!("https://localhost:{}", addr.port()) } else { format!("http://127.0.0.1:{}", addr.port()) };
+        let public = format!("{}://localhost:{}", if tls { "https" } else { "http" }, addr.port());
         let mut args = vec![
             "gatehouse".to_owned(),
             "serve".to_owned(),
@@ -72,7 +82,9 @@ impl TestApp {
         let state = server::open_state(&config).await.unwrap();
         let router = server::build_router(state.clone(), &config);
         let (shutdown, rx) = oneshot::channel();
-        let server = tokio::spawn(server::serve(listener, router, async {
+        let tls = config.tls.as_ref().map(server::tls::server_config).transpose().unwrap();
+        let client_timeout = std::time::Duration::from_secs(config.client_timeout_seconds as u64);
+        let server = tokio::spawn(server::serve(listener, router, tls, client_timeout, async {
             let _ = rx.await;
         }));
         TestApp { base, public, state, db, _data: data, shutdown, server }

@@ -1,0 +1,82 @@
+//! Request rate limits, per route group and per subject (token, OAuth client, user, address).
+//! Counting sits behind `Counter`, one small interface, so replicas can later share their counts;
+//! `InProcess` (GCRA from `governor`) is the default.
+
+mod decision;
+mod in_process;
+mod rules;
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub use decision::Decision;
+pub use in_process::InProcess;
+pub use rules::{Group, LimitTable, Quota, Rule, RuleError, SubjectKind};
+
+/// Who a request is counted against. Ids are opaque strings (never secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Token(String),
+    Client(String),
+    User(String),
+    Ip(IpAddr),
+}
+
+impl Subject {
+    pub fn kind(&self) -> SubjectKind {
+        match self {
+            Subject::Token(_) => SubjectKind::Token,
+            Subject::Client(_) => SubjectKind::Client,
+            Subject::User(_) => SubjectKind::User,
+            Subject::Ip(_) => SubjectKind::Ip,
+        }
+    }
+}
+
+/// Counts requests. Every subject of a call is counted, and the tightest outcome is returned.
+pub trait Counter: Send + Sync + 'static {
+    fn hit<'a>(
+        &'a self,
+        group: Group,
+        subjects: &'a [(Subject, Quota)],
+    ) -> Pin<Box<dyn Future<Output = crate::Result<Decision>> + Send + 'a>>;
+
+    /// Forgets subjects whose quota is full again, so memory follows the active set.
+    fn prune(&self);
+}
+
+/// The limits of this process: the operator's table and the counter behind it.
+#[derive(Clone)]
+pub struct RateLimits {
+    table: Arc<LimitTable>,
+    counter: Arc<dyn Counter>,
+}
+
+impl RateLimits {
+    pub fn new(table: LimitTable, counter: Arc<dyn Counter>) -> RateLimits {
+        RateLimits { table: Arc::new(table), counter }
+    }
+
+    /// The default: counted in this process.
+    pub fn in_process(table: LimitTable) -> RateLimits {
+        let counter = Arc::new(InProcess::new(&table));
+        RateLimits::new(table, counter)
+    }
+
+    /// Counts one request of `group` against each subject that has a quota there; `None` when
+    /// none has one (nothing to report).
+    pub async fn check(&self, group: Group, subjects: impl IntoIterator<Item = Subject>) -> crate::Result<Option<Decision>> {
+        let with_quota: Vec<(Subject, Quota)> =
+            subjects.into_iter().filter_map(|s| self.table.quota(group, s.kind()).map(|q| (s, q))).collect();
+        if with_quota.is_empty() {
+            return Ok(None);
+        }
+        self.counter.hit(group, &with_quota).await.map(Some)
+    }
+
+    pub fn prune(&self) {
+        self.counter.prune();
+    }
+}
