@@ -33,6 +33,27 @@ ensure_rust_tools() {
   fi
 }
 
+# cargo-deny for the licence, ban and source policy of the dependency graph (scripts/deny.toml).
+CARGO_DENY_VERSION="0.20.2"
+ensure_cargo_deny() {
+  if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DENY_VERSION" ]; then
+    log "installing cargo-deny $CARGO_DENY_VERSION (about 5 minutes, once)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --force
+  fi
+}
+
+# schemathesis (PyPI) in its own virtualenv under target/, for the API fuzzing test.
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  local venv="$ROOT/target/tools/schemathesis"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into target/tools"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export GATEHOUSE_SCHEMATHESIS="$venv/bin/schemathesis"
+}
+
 # npm's binaryen (Debian's wasm-opt 108 breaks hydration).
 ensure_wasm_opt() {
   if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ]; then

@@ -35,12 +35,19 @@ command -v sqlite3 >/dev/null || apt_install sqlite3
 # The e-mail tests send to a local SMTP sink (aiosmtpd, run with Debian's python3).
 apt_install python3-aiosmtpd
 ensure_npm_packages
+# The API fuzzing test runs schemathesis against the server.
+ensure_schemathesis
 build_site debug
 
 log "the browser bundle pulls in no server crates"
 if cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none | grep -E '^(domain|sqlx|tokio|axum) v'; then
   echo "frontend depends on a server-only crate (see DESIGN.md §1)" >&2; exit 1
 fi
+
+log "dependencies: permissive licences, crates.io only, no yanked version"
+ensure_cargo_deny
+cargo deny --config scripts/deny.toml check licenses bans sources
+python3 scripts/yanked.py Cargo.lock
 
 log "unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p domain -p app -p server --features app/ssr

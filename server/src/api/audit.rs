@@ -12,8 +12,8 @@ use domain::accounts::Role;
 use domain::audit::Outcome;
 use domain::audit_query::{self, AuditFilter};
 use domain::tokens::Principal;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
 use super::rfc3339;
@@ -32,6 +32,78 @@ pub struct AuditParams {
     pub(super) cursor: Option<String>,
     pub(super) limit: Option<i64>,
     pub(super) format: Option<String>,
+}
+
+/// The filters of both audit routes, as documented (`AuditParams` reads them).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AuditFilters {
+    /// The acting user's id.
+    actor: Option<String>,
+    /// What was acted on, e.g. a token's or client's id.
+    target: Option<String>,
+    /// The event type, e.g. `token.revoked`.
+    #[param(rename = "type")]
+    event_type: Option<String>,
+    #[param(inline, value_type = Option<OutcomeName>)]
+    outcome: Option<String>,
+    /// From this instant (RFC 3339).
+    since: Option<String>,
+    /// Until this instant (RFC 3339).
+    until: Option<String>,
+}
+
+/// The export's format.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ExportQuery {
+    #[param(inline, value_type = ExportFormat)]
+    format: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum OutcomeName {
+    Success,
+    Failure,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+/// One audit record.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventView {
+    id: String,
+    at: String,
+    /// The acting user's id; null for the system or an anonymous caller.
+    actor: Option<String>,
+    #[serde(rename = "type")]
+    event_type: String,
+    target: Option<String>,
+    outcome: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    method: Option<String>,
+    route: Option<String>,
+    /// Event-specific facts (never secrets).
+    detail: Option<String>,
+    /// The credential used: `token:<id>` or `client:<id>`; null for a browser session.
+    credential: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    events: Vec<AuditEventView>,
+    next: Option<String>,
 }
 
 fn unprocessable(detail: impl Into<std::borrow::Cow<'static, str>>) -> Response {
@@ -65,6 +137,10 @@ pub(super) fn admit(p: &Principal, query: Result<Query<AuditParams>, QueryReject
     Ok((filter, q))
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit_events", params(AuditFilters, super::paging::PageQuery),
+    summary = "The audit trail, newest first (auditors and admins)",
+    security(("bearer" = ["audit:read"])),
+    responses((status = 200, body = AuditPage), super::openapi::Refusals, super::openapi::BadQuery))]
 pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<AuditParams>, QueryRejection>) -> Response {
     let (filter, q) = match admit(&p, query) {
         Ok(admitted) => admitted,
@@ -82,14 +158,27 @@ pub async fn list(State(state): State<AppState>, Extension(p): Extension<Princip
         audit_query::query(&mut conn, &filter, q.cursor.as_deref(), limit).await
     };
     match page.await {
-        Ok(page) => Json(json!({
-            "events": page.events.into_iter().map(|e| json!({
-                "id": e.id, "at": rfc3339(e.occurred_at), "actor": e.actor_user_id, "type": e.event_type, "target": e.target,
-                "outcome": e.outcome, "ip": e.ip, "user_agent": e.user_agent, "method": e.method, "route": e.route, "detail": e.detail,
-                "credential": e.actor_credential,
-            })).collect::<Vec<_>>(),
-            "next": page.next,
-        }))
+        Ok(page) => Json(AuditPage {
+            events: page
+                .events
+                .into_iter()
+                .map(|e| AuditEventView {
+                    id: e.id,
+                    at: rfc3339(e.occurred_at),
+                    actor: e.actor_user_id,
+                    event_type: e.event_type,
+                    target: e.target,
+                    outcome: e.outcome,
+                    ip: e.ip,
+                    user_agent: e.user_agent,
+                    method: e.method,
+                    route: e.route,
+                    detail: e.detail,
+                    credential: e.actor_credential,
+                })
+                .collect(),
+            next: page.next,
+        })
         .into_response(),
         Err(e) => Problem::from_domain(e).into_response(),
     }

@@ -78,6 +78,16 @@ struct Cursor {
     done: bool,
 }
 
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", operation_id = "export_audit_events",
+    params(super::audit::AuditFilters, super::audit::ExportQuery),
+    summary = "The filtered trail as JSON Lines or CSV, streamed (auditors and admins)",
+    security(("bearer" = ["audit:read"])),
+    responses(
+        (status = 200, description = "One record per line", content(
+            (String = "application/jsonl"),
+            (String = "text/csv"),
+        )),
+        super::openapi::Refusals, super::openapi::BadQuery))]
 pub async fn export(State(state): State<AppState>, Extension(p): Extension<Principal>, query: Result<Query<AuditParams>, QueryRejection>) -> Response {
     let (filter, q) = match admit(&p, query) {
         Ok(admitted) => admitted,

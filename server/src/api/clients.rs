@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use domain::oauth::{Client, ClientInput, ClientKind, ClientPatch, ClientSecret, ClientStatus, Owner, SettingsPatch};
 use domain::tokens::Principal;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::paging::{self, PageQuery};
 use super::problem::Problem;
@@ -20,7 +20,7 @@ use super::request_meta::ApiMeta;
 use super::rfc3339;
 
 /// Scopes as a JSON array or one space-separated string.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Scopes {
     List(Vec<String>),
@@ -37,7 +37,7 @@ impl Scopes {
 }
 
 /// A redirect URI alone, or with the narrower scopes requests through it may ask for.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum RedirectInput {
     Uri(String),
@@ -53,47 +53,134 @@ impl RedirectInput {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClient {
     name: String,
+    /// `confidential` (has a secret) or `public` (a browser or native app).
     #[serde(rename = "type")]
+    #[schema(value_type = ClientType)]
     kind: String,
+    #[schema(value_type = Vec<GrantName>)]
     grant_types: Vec<String>,
     scopes: Scopes,
     redirect_uris: Vec<RedirectInput>,
 }
 
 /// Unknown fields (such as `type` or `owner_id`) are refused rather than ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientChange {
     name: Option<String>,
     grant_types: Option<Vec<String>>,
     scopes: Option<Scopes>,
     redirect_uris: Option<Vec<RedirectInput>>,
+    #[schema(value_type = Option<ClientState>)]
     status: Option<String>,
 }
 
-pub fn view(c: &Client) -> Value {
-    json!({
-        "id": c.id,
-        "client_id": c.id,
-        "name": c.settings.name,
-        "type": c.kind.as_str(),
-        "status": c.status.as_str(),
-        "grant_types": c.settings.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
-        "scopes": c.settings.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "redirect_uris": c.settings.redirects.iter().map(|r| json!({
-            "uri": r.uri.as_str(),
-            "scopes": r.scopes.as_ref().map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        })).collect::<Vec<_>>(),
-        "secrets": c.secrets.iter().map(|s| json!({
-            "id": s.id, "hint": s.hint, "created_at": rfc3339(s.created_at), "expires_at": s.expires_at.map(rfc3339),
-        })).collect::<Vec<_>>(),
-        "created_at": rfc3339(c.created_at),
-        "updated_at": rfc3339(c.updated_at),
-    })
+// The names the API takes, for the schema (the handlers parse the strings).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ClientType {
+    Confidential,
+    Public,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub enum GrantName {
+    #[serde(rename = "authorization_code")]
+    AuthorizationCode,
+    #[serde(rename = "refresh_token")]
+    RefreshToken,
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ClientState {
+    Active,
+    Disabled,
+}
+
+/// An OAuth client as its owner sees it (never a secret, except once at creation).
+#[derive(Serialize, ToSchema)]
+pub struct ClientView {
+    id: String,
+    /// The same as `id`: what OAuth calls it.
+    client_id: String,
+    name: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    kind: &'static str,
+    #[schema(value_type = String)]
+    status: &'static str,
+    #[schema(value_type = Vec<String>)]
+    grant_types: Vec<&'static str>,
+    #[schema(value_type = Vec<String>)]
+    scopes: Vec<&'static str>,
+    redirect_uris: Vec<RedirectView>,
+    secrets: Vec<SecretView>,
+    created_at: String,
+    updated_at: String,
+    /// Only in the answer that creates a confidential client: shown once, never again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RedirectView {
+    uri: String,
+    /// Narrower scopes for requests through this URI; null for the client's own.
+    #[schema(value_type = Option<Vec<String>>)]
+    scopes: Option<Vec<&'static str>>,
+}
+
+/// A client secret's metadata (the secret itself is stored only as a hash).
+#[derive(Serialize, ToSchema)]
+pub struct SecretView {
+    id: String,
+    hint: String,
+    created_at: String,
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientPage {
+    clients: Vec<ClientView>,
+    next: Option<String>,
+}
+
+pub fn view(c: &Client) -> ClientView {
+    ClientView {
+        id: c.id.clone(),
+        client_id: c.id.clone(),
+        name: c.settings.name.clone(),
+        kind: c.kind.as_str(),
+        status: c.status.as_str(),
+        grant_types: c.settings.grant_types.iter().map(|g| g.as_str()).collect(),
+        scopes: c.settings.scopes.iter().map(|s| s.as_str()).collect(),
+        redirect_uris: c
+            .settings
+            .redirects
+            .iter()
+            .map(|r| RedirectView { uri: r.uri.as_str().to_owned(), scopes: r.scopes.as_ref().map(|s| s.iter().map(|s| s.as_str()).collect()) })
+            .collect(),
+        secrets: c
+            .secrets
+            .iter()
+            .map(|s| SecretView { id: s.id.clone(), hint: s.hint.clone(), created_at: rfc3339(s.created_at), expires_at: s.expires_at.map(rfc3339) })
+            .collect(),
+        created_at: rfc3339(c.created_at),
+        updated_at: rfc3339(c.updated_at),
+        client_secret: None,
+    }
 }
 
 fn owner(p: &Principal) -> Owner<'_> {
@@ -106,6 +193,10 @@ fn bad_body(e: JsonRejection) -> Response {
 }
 
 /// The caller's clients in pages; `next` is the cursor of the following page.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", operation_id = "list_clients", params(PageQuery),
+    summary = "Your OAuth clients",
+    security(("bearer" = ["clients:read"])),
+    responses((status = 200, body = ClientPage), super::openapi::Refusals, super::openapi::BadQuery))]
 pub async fn list(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -117,11 +208,15 @@ pub async fn list(
         Err(e) => return Problem::from_domain(e).into_response(),
     };
     match paging::page_of(all, |c| c.id.as_str(), &q, 50) {
-        Ok((page, next)) => Json(json!({ "clients": page.iter().map(view).collect::<Vec<_>>(), "next": next })).into_response(),
+        Ok((page, next)) => Json(ClientPage { clients: page.iter().map(view).collect(), next }).into_response(),
         Err(refusal) => refusal,
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "get_client",
+    summary = "One of your clients", params(("id" = String, Path, description = "The client's id")),
+    security(("bearer" = ["clients:read"])),
+    responses((status = 200, body = ClientView), super::openapi::Refusals, super::openapi::NotFound))]
 pub async fn get(State(state): State<AppState>, Extension(p): Extension<Principal>, Path(id): Path<String>) -> Response {
     match state.oauth.client_of(&p.user_id, &id).await {
         Ok(c) => Json(view(&c)).into_response(),
@@ -130,6 +225,11 @@ pub async fn get(State(state): State<AppState>, Extension(p): Extension<Principa
 }
 
 /// 201 with the client and, for a confidential client, `client_secret`: the only time it is shown.
+#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", operation_id = "create_client",
+    summary = "Register a client", request_body = NewClient,
+    security(("bearer" = ["clients"])),
+    responses((status = 201, body = ClientView, description = "Registered; `client_secret` is shown this once"),
+        super::openapi::Refusals, super::openapi::Unprocessable))]
 pub async fn create(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -152,16 +252,18 @@ pub async fn create(
     };
     match state.oauth.register(owner(&p), kind, input, &meta).await {
         Ok((client, secret)) => {
-            let mut body = view(&client);
-            if let Some(secret) = secret.as_ref().map(ClientSecret::expose) {
-                body["client_secret"] = json!(secret);
-            }
+            let body = ClientView { client_secret: secret.as_ref().map(|s| ClientSecret::expose(s).to_owned()), ..view(&client) };
             (StatusCode::CREATED, [(axum::http::header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
         }
         Err(e) => Problem::from_domain(e).into_response(),
     }
 }
 
+#[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "update_client",
+    summary = "Change a client; only the fields sent change", request_body = ClientChange,
+    params(("id" = String, Path, description = "The client's id")),
+    security(("bearer" = ["clients"])),
+    responses((status = 200, body = ClientView), super::openapi::Refusals, super::openapi::NotFound, super::openapi::Unprocessable))]
 pub async fn update(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -194,6 +296,10 @@ pub async fn update(
     }
 }
 
+#[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", operation_id = "delete_client",
+    summary = "Delete a client and end its tokens", params(("id" = String, Path, description = "The client's id")),
+    security(("bearer" = ["clients"])),
+    responses((status = 204, description = "Deleted"), super::openapi::Refusals, super::openapi::NotFound))]
 pub async fn delete(State(state): State<AppState>, Extension(p): Extension<Principal>, Path(id): Path<String>, ApiMeta(meta): ApiMeta) -> Response {
     match state.oauth.delete(&p.user_id, &id, &meta).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -12,17 +12,31 @@ use domain::audit::RequestMeta;
 use domain::clock::now_ms;
 use domain::tokens::MAX_LEAK_REPORT;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::problem::Problem;
 
-#[derive(Deserialize)]
+/// A string that may be a leaked token, alone or in the object shape GitHub's secret scanning sends.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum Reported {
+pub enum Reported {
     Plain(String),
     Described { token: String },
 }
 
+/// How many strings were received (never which were tokens).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Received {
+    received: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/token-leaks", tag = "token leaks", operation_id = "report_token_leaks",
+    summary = "Report strings that may be leaked tokens; active ones are revoked",
+    request_body(content = Vec<Reported>, description = "Up to 1,000 strings"),
+    responses(
+        (status = 202, body = Received, description = "Received; the same answer whatever the strings were"),
+        (status = 400, body = super::problem::Problem, content_type = "application/problem+json", description = "Not such an array"),
+        (status = 413, description = "The body is larger than 64 KiB"),
+        (status = 429, body = super::problem::Problem, content_type = "application/problem+json", description = "Too many reports from this address")))]
 pub async fn report(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -55,7 +69,7 @@ pub async fn report(
             if revoked > 0 {
                 tracing::warn!(revoked, "leaked tokens reported and revoked");
             }
-            (StatusCode::ACCEPTED, Json(json!({ "received": candidates.len() }))).into_response()
+            (StatusCode::ACCEPTED, Json(Received { received: candidates.len() })).into_response()
         }
         Err(e) => Problem::from_domain(e).into_response(),
     }

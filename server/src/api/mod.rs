@@ -4,6 +4,7 @@ mod audit;
 pub mod audit_export;
 mod clients;
 mod leaks;
+pub mod openapi;
 pub mod paging;
 pub(crate) mod request_meta;
 pub mod problem;
@@ -15,7 +16,7 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodFilter, on, post};
+use axum::routing::{MethodFilter, get, on, post};
 use domain::scopes::Scope;
 
 use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
@@ -26,7 +27,25 @@ use domain::rate_limit::{Group, RateLimits};
 pub fn router(state: AppState) -> Router {
     let (tokens, oauth, limits) = (state.tokens.clone(), state.oauth.clone(), state.limits.clone());
     let group = |group| from_fn_with_state(GroupLimit { limits: limits.clone(), group }, limit);
-    let scoped = ScopedRoutes::default()
+    let scoped = scoped()
+        .finish(tokens, oauth, limits.clone())
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .route("/api/openapi.json", get(openapi::document))
+        .layer(group(Group::Api));
+    Router::new()
+        .route("/api/v1/token-leaks", post(leaks::report).route_layer(group(Group::LeakReports)))
+        .merge(scoped)
+        .with_state(state)
+}
+
+/// The scope every bearer route needs, as the router declares them (the OpenAPI document's test
+/// compares its operations with this).
+pub fn declared_routes() -> Vec<(Method, &'static str, Scope)> {
+    scoped().scopes
+}
+
+fn scoped() -> ScopedRoutes {
+    ScopedRoutes::default()
         .route(Method::GET, "/api/v1/user", Scope::USER_READ, user::get_user)
         .route(Method::GET, "/api/v1/tokens", Scope::TOKENS_READ, tokens::list)
         .route(Method::GET, "/api/v1/tokens/{id}", Scope::TOKENS_READ, tokens::get)
@@ -39,13 +58,6 @@ pub fn router(state: AppState) -> Router {
         .route(Method::DELETE, "/api/v1/clients/{id}", Scope::CLIENTS, clients::delete)
         .route(Method::GET, "/api/v1/audit", Scope::AUDIT_READ, audit::list)
         .route(Method::GET, "/api/v1/audit/export", Scope::AUDIT_READ, audit_export::export)
-        .finish(tokens, oauth, limits.clone())
-        .route("/api/v1/{*rest}", axum::routing::any(not_found))
-        .layer(group(Group::Api));
-    Router::new()
-        .route("/api/v1/token-leaks", post(leaks::report).route_layer(group(Group::LeakReports)))
-        .merge(scoped)
-        .with_state(state)
 }
 
 /// Routes that need a token, each declared with its scope in the same call, so none can be added

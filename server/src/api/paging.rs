@@ -9,10 +9,14 @@ use super::problem::Problem;
 /// No list answers with more items than this, whatever is asked.
 pub const MAX_PAGE: i64 = 100;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Where the page starts: the `next` of the previous page.
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

@@ -6,16 +6,22 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An RFC 7807 problem: every error of the REST API (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// Always `about:blank`: the status says what happened.
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     pub kind: &'static str,
+    #[schema(value_type = String)]
     pub title: &'static str,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub detail: Option<Cow<'static, str>>,
     /// Fixed texts stay borrowed: the refusals of bad tokens are built on every such request.
     #[serde(skip)]
+    #[schema(ignore)]
     pub challenge: Option<Cow<'static, str>>,
 }
 

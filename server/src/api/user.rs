@@ -9,16 +9,23 @@ use serde::Serialize;
 
 use crate::middleware::bearer::UsedScopes;
 
-#[derive(Serialize)]
-struct User<'a> {
+/// The token's owner.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct User<'a> {
     id: &'a str,
     name: &'a str,
+    /// developer, auditor or admin
     role: &'static str,
+    /// Only with the scope `user:email` (which `user` grants).
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
 }
 
 /// Answers from the verified token's owner record (no database round trip on this hot route).
+#[utoipa::path(get, path = "/api/v1/user", tag = "user", operation_id = "get_user",
+    summary = "The token's owner",
+    security(("bearer" = ["user:read"])),
+    responses((status = 200, body = User), super::openapi::Refusals))]
 pub async fn get_user(Extension(p): Extension<Principal>) -> Response {
     let owner = &p.owner;
     let revealed = p.scopes.grants(Scope::USER_EMAIL);

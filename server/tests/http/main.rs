@@ -5,6 +5,7 @@ mod support;
 
 mod admin_area;
 mod api;
+mod api_fuzz;
 mod audit_api;
 mod binary;
 mod clients_api;
