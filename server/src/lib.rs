@@ -30,7 +30,6 @@ use domain::store::Store;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use axum::http::{HeaderValue, header};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -39,11 +38,7 @@ use crate::config::Config;
 use crate::middleware::origin::{PublicOrigin, require_same_origin};
 use crate::session_store::DbSessionStore;
 
-/// Request bodies larger than this are refused with 413.
-pub const BODY_LIMIT: usize = 64 * 1024;
-/// No request is worked on longer than this (408); streamed downloads count only until their
-/// first byte.
-pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(60);
+pub use middleware::request_limits::BODY_LIMIT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -114,6 +109,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn build_router(state: AppState, config: &Config) -> Router {
     let routes = route_list();
+    let request_limits = middleware::request_limits::layers(Duration::from_secs(config.client_timeout_seconds as u64));
     let cookie_name = if config.https { "__Host-gatehouse" } else { "gatehouse_session" };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.accounts.store().clone()))
         .with_name(cookie_name)
@@ -143,12 +139,14 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
+        .layer(request_limits.clone())
         .with_state(state);
 
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
     // No page may be framed (clickjacking of the consent and credential pages).
     let browser = Router::new()
         .merge(pages)
+        .layer(request_limits.clone())
         .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         // Pages set their own CSP, with the response's script nonce.
@@ -158,13 +156,9 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         ));
     Router::new()
         .merge(ops)
-        .merge(oauth::router(state_for_api.clone()))
-        .merge(api::router(state_for_api))
+        .merge(oauth::router(state_for_api.clone(), &request_limits))
+        .merge(api::router(state_for_api, &request_limits))
         .merge(browser)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        // A body that stalls is cut off (408), and no handler runs longer than a minute.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(config.client_timeout_seconds as u64)))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, HANDLER_TIMEOUT))
         .layer(axum::middleware::from_fn_with_state(
             middleware::security_headers::Transport { https: config.https },
             middleware::security_headers::add,

@@ -21,19 +21,21 @@ use domain::scopes::Scope;
 
 use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
 use crate::middleware::rate_limit::{GroupLimit, limit};
+use crate::middleware::request_limits;
 use domain::rate_limit::{Group, RateLimits};
 
 /// Every token route with the scope it needs.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, request_limits: &request_limits::Layers) -> Router {
     let (tokens, oauth, limits) = (state.tokens.clone(), state.oauth.clone(), state.limits.clone());
     let group = |group| from_fn_with_state(GroupLimit { limits: limits.clone(), group }, limit);
     let scoped = scoped()
         .finish(tokens, oauth, limits.clone())
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
         .route("/api/openapi.json", get(openapi::document))
+        .layer(request_limits.clone())
         .layer(group(Group::Api));
     Router::new()
-        .route("/api/v1/token-leaks", post(leaks::report).route_layer(group(Group::LeakReports)))
+        .route("/api/v1/token-leaks", post(leaks::report).layer(request_limits.clone()).route_layer(group(Group::LeakReports)))
         .merge(scoped)
         .with_state(state)
 }

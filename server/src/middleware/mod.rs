@@ -3,6 +3,7 @@
 pub mod bearer;
 pub mod origin;
 pub mod rate_limit;
+pub mod request_limits;
 pub mod security_headers;
 pub mod server_fn_errors;
 pub mod trace;

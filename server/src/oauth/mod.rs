@@ -20,26 +20,33 @@ use domain::rate_limit::Group;
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::middleware::rate_limit::{GroupLimit, LIMIT, REMAINING, RESET, limit};
+use crate::middleware::request_limits;
+use axum::routing::MethodRouter;
 
 /// Single-page apps (public clients) call discovery, the JWKS, the token endpoint and revocation
 /// from their own origin; no cookie is involved, so any origin may. Introspection is for resource
 /// servers, not browsers, and the authorization endpoint is a page: no CORS for either.
 /// Each endpoint sits in its rate-limit group.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, request_limits: &request_limits::Layers) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([LIMIT, REMAINING, RESET, header::RETRY_AFTER]);
-    let group = |group| from_fn_with_state(GroupLimit { limits: state.limits.clone(), group }, limit);
+    // The request limits sit inside the rate-limit layer, so their 413 and 408 report the quota too.
+    let guarded = |route: MethodRouter<AppState>, group| {
+        route
+            .route_layer(request_limits.clone())
+            .route_layer(from_fn_with_state(GroupLimit { limits: state.limits.clone(), group }, limit))
+    };
     let for_browsers = Router::new()
-        .route("/.well-known/oauth-authorization-server", get(metadata::metadata).route_layer(group(Group::OAuth)))
-        .route("/.well-known/jwks.json", get(metadata::jwks).route_layer(group(Group::OAuth)))
-        .route("/oauth/token", post(token::token).route_layer(group(Group::OAuthToken)))
-        .route("/oauth/revoke", post(revoke::revoke).route_layer(group(Group::OAuthToken)))
+        .route("/.well-known/oauth-authorization-server", guarded(get(metadata::metadata), Group::OAuth))
+        .route("/.well-known/jwks.json", guarded(get(metadata::jwks), Group::OAuth))
+        .route("/oauth/token", guarded(post(token::token), Group::OAuthToken))
+        .route("/oauth/revoke", guarded(post(revoke::revoke), Group::OAuthToken))
         .layer(cors);
     Router::new()
         .merge(for_browsers)
-        .route("/oauth/introspect", post(introspect::introspect).route_layer(group(Group::Introspection)))
+        .route("/oauth/introspect", guarded(post(introspect::introspect), Group::Introspection))
         .with_state(state)
 }

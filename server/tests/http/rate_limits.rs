@@ -144,6 +144,19 @@ async fn second_factor_codes_are_counted_per_account(app: &TestApp) {
     assert!(app.overview(&b).await.is_none());
 }
 
+async fn answers_before_the_handler_carry_the_headers_too(app: &TestApp) {
+    let big = "x".repeat(server::BODY_LIMIT + 1);
+    for path in ["/oauth/token", "/oauth/introspect", "/api/v1/clients", "/api/v1/token-leaks"] {
+        let res = reqwest::Client::new().post(app.url(path)).header("content-type", "application/json").body(big.clone()).send().await.unwrap();
+        assert_eq!(res.status(), 413, "{path}");
+        counters(&res);
+    }
+    // A method the route does not take.
+    let res = reqwest::Client::new().put(app.url("/api/v1/user")).send().await.unwrap();
+    assert!(res.status().is_client_error());
+    counters(&res);
+}
+
 #[test]
 fn a_bad_rate_limit_setting_is_refused_at_start_with_a_clear_message() {
     for (setting, message) in [
@@ -162,4 +175,5 @@ crate::both_backends!(
     oauth_endpoints_are_counted_per_client,
     sign_in_is_counted_per_account_and_per_address,
     second_factor_codes_are_counted_per_account,
+    answers_before_the_handler_carry_the_headers_too,
 );
