@@ -40,6 +40,8 @@ pub struct Shared {
     pub admin: domain::admin::Admin,
     pub webhooks: domain::webhooks::Webhooks,
     pub limits: domain::rate_limit::RateLimits,
+    /// Whether this process runs the jobs that must run once (see `domain::store::leader`).
+    pub leader: domain::store::leader::Leadership,
     pub leptos_options: LeptosOptions,
     /// `scheme://host[:port]` people reach the portal at, for links shown to them.
     pub public_origin: String,

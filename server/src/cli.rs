@@ -79,7 +79,7 @@ async fn run_serve(config: &Config) -> Result<(), StartError> {
     println!("Gatehouse listening on {addr}{transport}; public URL {}", config.public_origin);
     tracing::info!(%addr, "listening");
     let store = state.accounts.store().clone();
-    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), state.policy.clone(), state.limits.clone(), config);
+    let jobs = jobs::start(store.clone(), state.tokens.clone(), state.oauth.clone(), state.webhooks.clone(), state.policy.clone(), state.limits.clone(), state.leader.clone(), config);
     let router = build_router(state, config);
     let client_timeout = std::time::Duration::from_secs(config.client_timeout_seconds as u64);
     serve(listener, router, tls, client_timeout, shutdown_signal()).await.map_err(|e| StartError::Config(crate::config::ConfigError(e.to_string())))?;

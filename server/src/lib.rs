@@ -77,7 +77,8 @@ pub async fn open_state(config: &Config) -> Result<AppState, StartError> {
     Ok(AppState::new(app::ssr::Shared {
         admin,
         webhooks,
-        limits: domain::rate_limit::RateLimits::in_process(config.rate_limits.clone()),
+        limits: domain::rate_limit::RateLimits::for_store(config.rate_limits.clone(), accounts.store()),
+        leader: domain::store::leader::Leadership::none(),
         accounts,
         tokens,
         oauth,

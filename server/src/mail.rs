@@ -6,6 +6,7 @@ use std::time::Duration;
 use domain::clock::now_ms;
 use domain::notifications::outbox::{self, Outgoing};
 use domain::store::Store;
+use domain::store::leader::Leadership;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
@@ -88,12 +89,15 @@ fn smtp_error_kind(e: &lettre::transport::smtp::Error) -> String {
 }
 
 /// Sends due e-mail notices every `period`.
-pub fn spawn(store: Store, mailer: Mailer, period: Duration) -> JoinHandle<()> {
+pub fn spawn(store: Store, mailer: Mailer, period: Duration, leader: Leadership) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if !leader.is_leader() {
+                continue;
+            }
             match mailer.deliver_due(&store).await {
                 Ok((sent, failed)) if sent + failed > 0 => tracing::info!(sent, failed, "e-mail notices"),
                 Ok(_) => {}

@@ -8,10 +8,15 @@ use serde_json::{Value, json};
 use app::ssr::AppState;
 
 /// `GET /healthz`: the process is alive; with the token-activity buffer's counters (records waiting,
-/// written, and dropped because the buffer was full).
+/// written, and dropped because the buffer was full) and whether this replica runs the jobs that
+/// must run once.
 pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
     let a = state.tokens.activity_buffer().stats();
-    Json(json!({ "status": "ok", "token_activity": { "pending": a.pending, "flushed": a.flushed, "dropped": a.dropped } }))
+    Json(json!({
+        "status": "ok",
+        "token_activity": { "pending": a.pending, "flushed": a.flushed, "dropped": a.dropped },
+        "jobs": { "leader": state.leader.is_leader() },
+    }))
 }
 
 /// `GET /readyz`: the database answers; 503 when it does not.

@@ -63,12 +63,15 @@ impl Sender {
 }
 
 /// Delivers due webhook events every `period`.
-pub fn spawn(sender: Sender, period: Duration) -> JoinHandle<()> {
+pub fn spawn(sender: Sender, period: Duration, leader: domain::store::leader::Leadership) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if !leader.is_leader() {
+                continue;
+            }
             match sender.deliver_due().await {
                 Ok((delivered, failed)) if delivered + failed > 0 => tracing::info!(delivered, failed, "webhook deliveries"),
                 Ok(_) => {}

@@ -230,6 +230,7 @@ impl LivePolicy {
         audit::record(&mut tx, meta, Event { target: None, detail: Some(detail), ..Event::success(EventType::PolicyChanged, Some(admin_id)) }).await?;
         tx.commit().await?;
         self.replace(next);
+        store.announce(crate::store::notices::Notice::Policy);
         Ok(self.current())
     }
 }

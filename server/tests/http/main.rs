@@ -17,6 +17,7 @@ mod oauth_server;
 mod origin_and_limits;
 mod passkeys;
 mod rate_limits;
+mod replicas;
 mod security_headers;
 mod sessions;
 mod sign_in;

@@ -55,6 +55,7 @@ impl OAuth {
             .await?;
         tx.commit().await?;
         self.callers.evict(&claims.jti);
+        self.store.announce(crate::store::notices::Notice::Credentials);
         Ok(())
     }
 

@@ -155,9 +155,15 @@ impl KeyRing {
         rows::insert(&mut tx, &fresh).await?;
         audit::record(&mut tx, meta, Event { target: Some(&fresh.kid), ..Event::success(EventType::SigningKeyRotated, None) }).await?;
         tx.commit().await?;
+        self.drop_loaded();
+        self.store.announce(crate::store::notices::Notice::Keys);
+        Ok(fresh.kid)
+    }
+
+    /// Forgets the loaded keys: the next use reads them again.
+    pub fn drop_loaded(&self) {
         if let Ok(mut slot) = self.loaded.write() {
             *slot = None;
         }
-        Ok(fresh.kid)
     }
 }

@@ -77,9 +77,17 @@ impl OAuth {
         self.instance.current()
     }
 
-    /// Forgets every verified access token, so the next call re-reads its owner and the policy.
+    /// Forgets every verified access token, so the next call re-reads its owner and the policy;
+    /// the other replicas are told to do the same.
     pub fn forget_verified(&self) {
         self.callers.clear();
+        self.store.announce(crate::store::notices::Notice::Credentials);
+    }
+
+    /// Another replica ended credentials or rotated keys: drop what is cached (without telling anyone).
+    pub fn drop_cached(&self) {
+        self.callers.clear();
+        self.keys.drop_loaded();
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -3,6 +3,7 @@
 //! `InProcess` (GCRA from `governor`) is the default.
 
 mod decision;
+mod in_database;
 mod in_process;
 mod rules;
 
@@ -12,6 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use decision::Decision;
+pub use in_database::InDatabase;
 pub use in_process::InProcess;
 pub use rules::{Group, LimitTable, Quota, Rule, RuleError, SubjectKind};
 
@@ -63,6 +65,15 @@ impl RateLimits {
     pub fn in_process(table: LimitTable) -> RateLimits {
         let counter = Arc::new(InProcess::new(&table));
         RateLimits::new(table, counter)
+    }
+
+    /// Counted in this process on SQLite (one process), in the database on PostgreSQL, so that
+    /// replicas share their counts.
+    pub fn for_store(table: LimitTable, store: &crate::store::Store) -> RateLimits {
+        match store.backend() {
+            crate::store::Backend::Sqlite => RateLimits::in_process(table),
+            crate::store::Backend::Postgres => RateLimits::new(table, Arc::new(InDatabase::new(store.clone()))),
+        }
     }
 
     /// Counts one request of `group` against each subject that has a quota there; `None` when

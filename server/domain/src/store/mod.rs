@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod filter;
 pub mod invitations;
+pub mod leader;
+pub mod notices;
 pub mod oauth_clients;
 pub mod oauth_grants;
 pub mod oauth_keys;
@@ -52,6 +54,10 @@ const SQLITE_PRAGMAS: [&str; 4] = [
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// This process among the replicas sharing the database (notices name their sender).
+    instance: std::sync::Arc<str>,
+    /// The PostgreSQL URL, for the notice listener's own connection.
+    url: std::sync::Arc<str>,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -81,7 +87,8 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(Error::internal)?;
-        Ok(Store { pool, backend })
+        let instance = crate::crypto::random_url_secret(8).into();
+        Ok(Store { pool, backend, instance, url: url.into() })
     }
 
     pub async fn migrate(&self) -> Result<()> {

@@ -103,7 +103,7 @@ impl Tokens {
         let message = format!("Your token “{name}” expired on {}: {reason}.", format_utc(now));
         notifications::notify(&mut tx, Notice::new(owner, NoticeKind::TokenEnded, message)).await?;
         tx.commit().await?;
-        self.cache.evict_token(id);
+        self.ended(id);
         Ok(true)
     }
 

@@ -53,7 +53,7 @@ impl Tokens {
         }
         tx.commit().await?;
         for id in &revoked {
-            self.cache.evict_token(id);
+            self.ended(id);
         }
         Ok(revoked.len())
     }

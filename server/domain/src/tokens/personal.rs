@@ -220,7 +220,7 @@ impl Tokens {
         }
         audit::record(&mut tx, meta, Event { target: Some(id), ..Event::success(EventType::TokenRevoked, Some(user_id)) }).await?;
         tx.commit().await?;
-        self.cache.evict_token(id);
+        self.ended(id);
         Ok(())
     }
 
@@ -240,7 +240,7 @@ impl Tokens {
         audit::record(&mut tx, meta, Event { target: Some(&info.id), detail: Some(id), ..Event::success(EventType::TokenRegenerated, Some(&user.id)) })
             .await?;
         tx.commit().await?;
-        self.cache.evict_token(id);
+        self.ended(id);
         Ok((info, token))
     }
 }

@@ -14,6 +14,7 @@ use crate::clock::{Millis, SECOND};
 use crate::crypto::sha256;
 use crate::accounts::Role;
 use crate::scopes::ScopeSet;
+use crate::store::notices::Notice;
 use crate::{Error, Result};
 
 /// How long a verified token's record may be reused without asking the database.
@@ -159,14 +160,29 @@ impl Cache {
 }
 
 impl Tokens {
-    /// Forgets every verified token, so the next call re-reads it under the current policy.
+    /// Forgets every verified token, so the next call re-reads it under the current policy; the
+    /// other replicas are told to do the same.
     pub fn forget_verified(&self) {
         self.cache.clear();
+        self.store().announce(Notice::Credentials);
     }
 
-    /// Forgets one owner's verified tokens (their role or status changed).
+    /// Forgets one owner's verified tokens (their role or status changed), here and on the other replicas.
     pub fn forget_owner(&self, user_id: &str) {
         self.cache.evict_owner(user_id);
+        self.store().announce(Notice::Credentials);
+    }
+
+    /// A token ended (committed): it stops working here at once and on the other replicas when
+    /// their notice arrives.
+    pub(super) fn ended(&self, token_id: &str) {
+        self.cache.evict_token(token_id);
+        self.store().announce(Notice::Credentials);
+    }
+
+    /// Another replica ended credentials: drop every verified token (without telling anyone).
+    pub fn drop_cached(&self) {
+        self.cache.clear();
     }
 
     /// Verifies a bearer token presented from `ip` at `now`.

@@ -6,6 +6,7 @@ mod audit_chain;
 mod migrations;
 mod oauth_clients;
 mod oauth_keys;
+mod rate_limits;
 mod support;
 mod token_lifecycle;
 mod tokens;

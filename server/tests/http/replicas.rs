@@ -1,0 +1,164 @@
+//! Two `gatehouse serve` processes on one fresh PostgreSQL database, as replicas behind a load
+//! balancer: a session and a token made on one work on the other, a token revoked on one is
+//! refused by the other within a second (LISTEN/NOTIFY), rate limits are counted across both, and
+//! exactly one runs the jobs that must run once — and when it is killed, the other takes over.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use domain::store::Backend;
+use domain::store::testing::TestDatabase;
+use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
+use serde_json::{Value, json};
+
+use crate::support::PASSWORD;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+/// Both replicas answer for the same public URL, as behind a load balancer.
+const PUBLIC: &str = "http://localhost:3999";
+
+struct Replica {
+    child: Child,
+    base: String,
+    first_admin_link: Option<String>,
+    _data: tempfile::TempDir,
+}
+
+impl Replica {
+    fn start(db_url: &str, master_key: &str) -> Replica {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--public-url", PUBLIC, "--token-sweep-seconds", "1"])
+            .args(["--rate-limit", "leak_reports.ip=4/m"])
+            .env("GATEHOUSE_DATABASE_URL", db_url)
+            .env("GATEHOUSE_MASTER_KEY", master_key)
+            .env("GATEHOUSE_DATA_DIR", data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut link, mut base) = (None, None);
+        while let Some(Ok(line)) = lines.next() {
+            if line.contains("/signup?invite=") {
+                link = Some(line.trim().to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
+                base = rest.split_whitespace().next().map(|a| format!("http://{}", a.trim_end_matches(';')));
+                break;
+            }
+        }
+        // Keep reading stdout so the process never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Replica { child, base: base.expect("the replica says where it listens"), first_admin_link: link, _data: data }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn leads(&self) -> Option<bool> {
+        let health: Value = reqwest::get(self.url("/healthz")).await.ok()?.json().await.ok()?;
+        health["jobs"]["leader"].as_bool()
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn browser() -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(ORIGIN, HeaderValue::from_static(PUBLIC));
+    reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Waits until `check` holds, up to `limit`; returns how long it took.
+async fn within<F, Fut>(limit: Duration, mut check: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_postgresql_behave_as_one() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let master_key = domain::crypto::MasterKey::generate().to_base64();
+    let a = Replica::start(&db.url, &master_key);
+    let b = Replica::start(&db.url, &master_key);
+
+    // Sign up on A; the session works on B.
+    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
+    let invitation = link.split("invite=").nth(1).expect("the link holds the invitation").trim();
+    let ada = browser();
+    let res = ada
+        .post(a.url("/rpc/sign_up"))
+        .form(&[("invitation", invitation), ("email", "ada@example.com"), ("display_name", "Ada"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let overview: Value = ada.post(b.url("/rpc/account_overview")).send().await.unwrap().json().await.unwrap();
+    assert!(!overview.is_null(), "the session made on A is signed in on B");
+
+    // A token created on A works on B; both have it cached after a call.
+    let input = json!({ "name": "replicas", "note": "", "scopes": ["user:read", "tokens"], "expiry": "30", "date": "", "allowlist": "" });
+    let created: Value = ada.post(a.url("/rpc/create_token")).json(&json!({ "input": input })).send().await.unwrap().json().await.unwrap();
+    let (id, token) = (created["id"].as_str().unwrap().to_owned(), created["token"].as_str().unwrap().to_owned());
+    let user = |base: &Replica| reqwest::Client::new().get(base.url("/api/v1/user")).bearer_auth(&token).send();
+    assert_eq!(user(&b).await.unwrap().status(), 200);
+    assert_eq!(user(&a).await.unwrap().status(), 200);
+
+    // Revoked on B, refused by A within a second (A's cache would keep it for 10 s).
+    let res = reqwest::Client::new().delete(b.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let took = within(Duration::from_secs(1), || async { user(&a).await.map(|r| r.status() == 401).unwrap_or(false) }).await;
+    assert!(took.is_some(), "A still accepted the token revoked on B a second later");
+
+    // Rate limits are counted across both: two reports on each, then the fifth is refused on either.
+    let report = |r: &Replica| reqwest::Client::new().post(r.url("/api/v1/token-leaks")).json(&json!(["nothing"])).send();
+    for (i, replica) in [&a, &b, &a, &b].into_iter().enumerate() {
+        let res = report(replica).await.unwrap();
+        assert_eq!(res.status(), 202, "report {i}");
+        assert_eq!(res.headers()["x-ratelimit-remaining"], (3 - i).to_string().as_str());
+    }
+    assert_eq!(report(&a).await.unwrap().status(), 429);
+    assert_eq!(report(&b).await.unwrap().status(), 429);
+
+    // Exactly one replica leads the jobs that must run once.
+    let one_leads = within(Duration::from_secs(10), || async {
+        matches!((a.leads().await, b.leads().await), (Some(true), Some(false)) | (Some(false), Some(true)))
+    })
+    .await;
+    assert!(one_leads.is_some(), "one leader: A {:?}, B {:?}", a.leads().await, b.leads().await);
+    let (mut leader, follower) = if a.leads().await == Some(true) { (a, b) } else { (b, a) };
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(follower.leads().await, Some(false), "the follower never leads while the leader lives");
+    }
+
+    // The leader dies without a word (kill -9): the follower takes over and keeps serving.
+    leader.child.kill().unwrap();
+    leader.child.wait().unwrap();
+    let took_over = within(Duration::from_secs(15), || async { follower.leads().await == Some(true) }).await;
+    assert!(took_over.is_some(), "the follower took over the jobs");
+    let overview: Value = ada.post(follower.url("/rpc/account_overview")).send().await.unwrap().json().await.unwrap();
+    assert!(!overview.is_null());
+    drop(leader);
+    drop(follower);
+    db.cleanup().await;
+}
