@@ -162,3 +162,66 @@ async fn two_replicas_on_one_postgresql_behave_as_one() {
     drop(follower);
     db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_while_creating_tokens_leaves_nothing_half_written() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let master_key = domain::crypto::MasterKey::generate().to_base64();
+    let mut a = Replica::start(&db.url, &master_key);
+    let b = Replica::start(&db.url, &master_key);
+    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
+    let invitation = link.split("invite=").nth(1).unwrap().trim().to_owned();
+    let ada = browser();
+    let res = ada
+        .post(b.url("/rpc/sign_up"))
+        .form(&[("invitation", invitation.as_str()), ("email", "ada@example.com"), ("display_name", "Ada"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // Forty creations in flight on A; A is killed (SIGKILL) while they run.
+    let create = |base: String, i: usize, client: reqwest::Client| async move {
+        let input = json!({ "name": format!("t{i}"), "note": "", "scopes": ["user:read"], "expiry": "30", "date": "", "allowlist": "" });
+        let res = client.post(format!("{base}/rpc/create_token")).json(&json!({ "input": input })).send().await.ok()?;
+        if !res.status().is_success() {
+            return None;
+        }
+        let v: Value = res.json().await.ok()?;
+        v["id"].as_str().map(str::to_owned)
+    };
+    let calls: Vec<_> = (0..40).map(|i| tokio::spawn(create(a.base.clone(), i, ada.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let mut answered = Vec::new();
+    for call in calls {
+        if let Some(id) = call.await.unwrap() {
+            answered.push(id);
+        }
+    }
+
+    // Every token that exists was created whole: with its audit record; every creation A answered exists.
+    let store = domain::store::Store::connect(&db.url).await.unwrap();
+    let tokens: Vec<(String,)> = sqlx::query_as("SELECT id FROM personal_tokens").fetch_all(store.pool()).await.unwrap();
+    let audited: Vec<(String,)> = sqlx::query_as("SELECT target FROM audit_events WHERE event_type = 'token.created'").fetch_all(store.pool()).await.unwrap();
+    let mut tokens: Vec<String> = tokens.into_iter().map(|(t,)| t).collect();
+    let mut audited: Vec<String> = audited.into_iter().map(|(t,)| t).collect();
+    tokens.sort();
+    audited.sort();
+    eprintln!("creations: {} answered, {} stored of 40", answered.len(), tokens.len());
+    assert!(answered.len() < 40, "the kill came while creations were still running");
+    assert_eq!(tokens, audited, "each token has exactly its creation record");
+    assert!(answered.iter().all(|id| tokens.contains(id)), "every creation answered 200 was kept");
+    let mut conn = store.pool().acquire().await.unwrap();
+    let chain = domain::audit::verify_chain(&mut conn).await.unwrap();
+    assert!(chain.broken.is_none(), "the audit chain holds after the kill: {:?}", chain.broken.map(|b| (b.seq, b.why)));
+    drop(conn);
+
+    // B keeps serving, the same session included.
+    assert!(create(b.base.clone(), 99, ada.clone()).await.is_some(), "B creates tokens after A died");
+    store.close().await;
+    drop(a);
+    drop(b);
+    db.cleanup().await;
+}
