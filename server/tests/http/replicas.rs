@@ -225,3 +225,136 @@ async fn a_replica_killed_while_creating_tokens_leaves_nothing_half_written() {
     drop(b);
     db.cleanup().await;
 }
+
+/// Signs Ada up through `r` and returns her browser.
+async fn ada_on(r: &Replica, link: &str) -> reqwest::Client {
+    let invitation = link.split("invite=").nth(1).unwrap().trim().to_owned();
+    let ada = browser();
+    let res = ada
+        .post(r.url("/rpc/sign_up"))
+        .form(&[("invitation", invitation.as_str()), ("email", "ada@example.com"), ("display_name", "Ada"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    ada
+}
+
+const APP: &str = "https://app.example.com/cb";
+
+/// Registers a confidential client as Ada and runs the code flow with PKCE on `r`: (client id,
+/// secret, refresh token).
+async fn refresh_token_on(r: &Replica, ada: &reqwest::Client) -> (String, String, String) {
+    use base64::Engine;
+    use sha2::Digest;
+    let input = json!({ "name": "clients", "note": "", "scopes": ["clients"], "expiry": "30", "date": "", "allowlist": "" });
+    let pat: Value = ada.post(r.url("/rpc/create_token")).json(&json!({ "input": input })).send().await.unwrap().json().await.unwrap();
+    let client: Value = reqwest::Client::new()
+        .post(r.url("/api/v1/clients"))
+        .bearer_auth(pat["token"].as_str().unwrap())
+        .json(&json!({ "name": "App", "type": "confidential", "grant_types": ["authorization_code", "refresh_token"], "scopes": "user:read", "redirect_uris": [APP] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (id, secret) = (client["client_id"].as_str().unwrap().to_owned(), client["client_secret"].as_str().unwrap().to_owned());
+    let verifier = "a-long-enough-code-verifier-for-pkce-0123456789";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let authorize = reqwest::Url::parse_with_params(&r.url("/oauth/authorize"), &[
+        ("response_type", "code"), ("client_id", id.as_str()), ("redirect_uri", APP), ("scope", "user:read"),
+        ("state", "s"), ("code_challenge", challenge.as_str()), ("code_challenge_method", "S256"),
+    ])
+    .unwrap();
+    let res = ada.get(authorize).send().await.unwrap();
+    let consent = res.headers()["location"].to_str().unwrap().to_owned();
+    let request = consent.split("request=").nth(1).expect("the consent page").to_owned();
+    let res = ada.post(r.url("/rpc/decide_consent")).form(&[("request", request.as_str()), ("decision", "allow")]).send().await.unwrap();
+    let back = if res.status().is_redirection() { res.headers()["location"].to_str().unwrap().to_owned() } else { res.json::<String>().await.unwrap() };
+    let code = reqwest::Url::parse(&back).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let tokens: Value = reqwest::Client::new()
+        .post(r.url("/oauth/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", APP), ("code_verifier", verifier)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (id, secret, tokens["refresh_token"].as_str().expect("a refresh token").to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_while_rotating_refresh_tokens_leaves_one_live_token() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let master_key = domain::crypto::MasterKey::generate().to_base64();
+    let mut a = Replica::start(&db.url, &master_key);
+    let b = Replica::start(&db.url, &master_key);
+    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
+    let ada = ada_on(&b, &link).await;
+    let (id, secret, first) = refresh_token_on(&b, &ada).await;
+
+    // The app rotates its refresh token on A, one use after another, until A is killed.
+    let last_known = std::sync::Arc::new(std::sync::Mutex::new(first));
+    let rotations = {
+        let (url, id, secret, last_known) = (a.url("/oauth/token"), id.clone(), secret.clone(), last_known.clone());
+        tokio::spawn(async move {
+            let mut n = 0;
+            loop {
+                let current = last_known.lock().unwrap().clone();
+                let Ok(res) = reqwest::Client::new()
+                    .post(&url)
+                    .basic_auth(&id, Some(&secret))
+                    .form(&[("grant_type", "refresh_token"), ("refresh_token", current.as_str())])
+                    .send()
+                    .await
+                else {
+                    return n;
+                };
+                let Ok(v) = res.json::<Value>().await else { return n };
+                match v["refresh_token"].as_str() {
+                    Some(next) => *last_known.lock().unwrap() = next.to_owned(),
+                    None => return n,
+                }
+                n += 1;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let done = rotations.await.unwrap();
+    eprintln!("refresh rotations answered before the kill: {done}");
+    assert!(done > 0, "rotations ran on A");
+
+    // One family, one live refresh token; every other was used exactly once.
+    let store = domain::store::Store::connect(&db.url).await.unwrap();
+    let (families, revoked): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(revoked_at) FROM oauth_families").fetch_one(store.pool()).await.unwrap();
+    assert_eq!((families, revoked), (1, 0), "no half rotation looked like a reuse");
+    let (live,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM oauth_refresh_tokens WHERE used_at IS NULL").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(live, 1, "exactly one refresh token of the family is live");
+
+    // The app goes on on B with the last token it got, unless A died after rotating it and
+    // before answering; then that token is used and its successor, never seen by the app, is the live one.
+    let last = last_known.lock().unwrap().clone();
+    let digest = domain::crypto::sha256_hex(last.as_bytes());
+    let (used,): (Option<i64>,) = sqlx::query_as("SELECT used_at FROM oauth_refresh_tokens WHERE digest = $1").bind(&digest).fetch_one(store.pool()).await.unwrap();
+    let res = reqwest::Client::new()
+        .post(b.url("/oauth/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", last.as_str())])
+        .send()
+        .await
+        .unwrap();
+    match used {
+        None => assert_eq!(res.status(), 200, "the app's last token works on B"),
+        Some(_) => assert_eq!(res.status(), 400, "a used token is refused (and ends the family, as any reuse does)"),
+    }
+    store.close().await;
+    drop(a);
+    drop(b);
+    db.cleanup().await;
+}
