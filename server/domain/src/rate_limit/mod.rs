@@ -49,6 +49,34 @@ pub trait Counter: Send + Sync + 'static {
     fn prune(&self);
 }
 
+/// Shared counts for the groups that must hold across replicas, local counts for the rest.
+struct ByGroup {
+    local: InProcess,
+    shared: InDatabase,
+}
+
+impl Group {
+    /// Whether replicas share this group's counts (on PostgreSQL).
+    pub fn shared(self) -> bool {
+        matches!(self, Group::SignIn | Group::Totp | Group::OAuthToken | Group::LeakReports)
+    }
+}
+
+impl Counter for ByGroup {
+    fn hit<'a>(
+        &'a self,
+        group: Group,
+        subjects: &'a [(Subject, Quota)],
+    ) -> Pin<Box<dyn Future<Output = crate::Result<Decision>> + Send + 'a>> {
+        if group.shared() { self.shared.hit(group, subjects) } else { self.local.hit(group, subjects) }
+    }
+
+    fn prune(&self) {
+        self.local.prune();
+        self.shared.prune();
+    }
+}
+
 /// The limits of this process: the operator's table and the counter behind it.
 #[derive(Clone)]
 pub struct RateLimits {
@@ -67,12 +95,18 @@ impl RateLimits {
         RateLimits::new(table, counter)
     }
 
-    /// Counted in this process on SQLite (one process), in the database on PostgreSQL, so that
-    /// replicas share their counts.
+    /// Counted in this process on SQLite (one process). On PostgreSQL the groups that guard
+    /// against guessing and abuse (sign-in, second factors, the token endpoint, leak reports) are
+    /// counted in the database, so replicas share them; the high-volume groups (the REST API,
+    /// introspection, discovery) stay in the process, keeping the token hot path free of database
+    /// writes (DESIGN.md §4) — their quotas are per replica.
     pub fn for_store(table: LimitTable, store: &crate::store::Store) -> RateLimits {
         match store.backend() {
             crate::store::Backend::Sqlite => RateLimits::in_process(table),
-            crate::store::Backend::Postgres => RateLimits::new(table, Arc::new(InDatabase::new(store.clone()))),
+            crate::store::Backend::Postgres => {
+                let counter = ByGroup { local: InProcess::new(&table), shared: InDatabase::new(store.clone()) };
+                RateLimits::new(table, Arc::new(counter))
+            }
         }
     }
 
