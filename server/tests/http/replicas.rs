@@ -96,22 +96,10 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_postgresql_behave_as_one() {
-    let db = TestDatabase::new(Backend::Postgres).await;
-    let master_key = domain::crypto::MasterKey::generate().to_base64();
-    let a = Replica::start(&db.url, &master_key);
-    let b = Replica::start(&db.url, &master_key);
+    let (db, a, b, link) = pair().await;
 
     // Sign up on A; the session works on B.
-    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
-    let invitation = link.split("invite=").nth(1).expect("the link holds the invitation").trim();
-    let ada = browser();
-    let res = ada
-        .post(a.url("/rpc/sign_up"))
-        .form(&[("invitation", invitation), ("email", "ada@example.com"), ("display_name", "Ada"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let ada = ada_on(&a, &link).await;
     let overview: Value = ada.post(b.url("/rpc/account_overview")).send().await.unwrap().json().await.unwrap();
     assert!(!overview.is_null(), "the session made on A is signed in on B");
 
@@ -165,20 +153,8 @@ async fn two_replicas_on_one_postgresql_behave_as_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_while_creating_tokens_leaves_nothing_half_written() {
-    let db = TestDatabase::new(Backend::Postgres).await;
-    let master_key = domain::crypto::MasterKey::generate().to_base64();
-    let mut a = Replica::start(&db.url, &master_key);
-    let b = Replica::start(&db.url, &master_key);
-    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
-    let invitation = link.split("invite=").nth(1).unwrap().trim().to_owned();
-    let ada = browser();
-    let res = ada
-        .post(b.url("/rpc/sign_up"))
-        .form(&[("invitation", invitation.as_str()), ("email", "ada@example.com"), ("display_name", "Ada"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (db, mut a, b, link) = pair().await;
+    let ada = ada_on(&b, &link).await;
 
     // Forty creations in flight on A; A is killed (SIGKILL) while they run.
     let create = |base: String, i: usize, client: reqwest::Client| async move {
@@ -224,6 +200,16 @@ async fn a_replica_killed_while_creating_tokens_leaves_nothing_half_written() {
     drop(a);
     drop(b);
     db.cleanup().await;
+}
+
+/// A fresh database and two replicas on it (sharing the master key), with the first-admin link.
+async fn pair() -> (TestDatabase, Replica, Replica, String) {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let master_key = domain::crypto::MasterKey::generate().to_base64();
+    let a = Replica::start(&db.url, &master_key);
+    let b = Replica::start(&db.url, &master_key);
+    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
+    (db, a, b, link)
 }
 
 /// Signs Ada up through `r` and returns her browser.
@@ -288,11 +274,7 @@ async fn refresh_token_on(r: &Replica, ada: &reqwest::Client) -> (String, String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_while_rotating_refresh_tokens_leaves_one_live_token() {
-    let db = TestDatabase::new(Backend::Postgres).await;
-    let master_key = domain::crypto::MasterKey::generate().to_base64();
-    let mut a = Replica::start(&db.url, &master_key);
-    let b = Replica::start(&db.url, &master_key);
-    let link = a.first_admin_link.clone().or_else(|| b.first_admin_link.clone()).expect("a first-admin link");
+    let (db, mut a, b, link) = pair().await;
     let ada = ada_on(&b, &link).await;
     let (id, secret, first) = refresh_token_on(&b, &ada).await;
 
