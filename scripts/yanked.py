@@ -4,7 +4,9 @@ security or correctness problem). Reads crates.io's sparse index, the same one c
 
 import json
 import sys
+import time
 import tomllib
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,9 +23,22 @@ def index_path(name: str) -> str:
     return f"{n[:2]}/{n[2:4]}/{n}"
 
 
+def fetch(url: str) -> str:
+    """The body at `url`; a failed lookup or connection is tried again (six tries over about a
+    minute) before the check gives up, so a passing network hiccup does not fail it."""
+    for attempt in range(6):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as res:
+                return res.read().decode()
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            if attempt == 5 or (isinstance(e, urllib.error.HTTPError) and e.code == 404):
+                raise
+            time.sleep(2**attempt)
+    raise AssertionError("unreachable")
+
+
 def yanked_versions(name: str) -> set[str]:
-    with urllib.request.urlopen(f"{INDEX}/{index_path(name)}", timeout=30) as res:
-        lines = res.read().decode().splitlines()
+    lines = fetch(f"{INDEX}/{index_path(name)}").splitlines()
     return {v["vers"] for v in map(json.loads, filter(None, lines)) if v.get("yanked")}
 
 
@@ -31,7 +46,7 @@ def main(lock_file: str) -> int:
     with open(lock_file, "rb") as f:
         packages = [p for p in tomllib.load(f)["package"] if p.get("source") == CRATES_IO]
     names = sorted({p["name"] for p in packages})
-    with ThreadPoolExecutor(max_workers=16) as pool:
+    with ThreadPoolExecutor(max_workers=8) as pool:
         yanked = dict(zip(names, pool.map(yanked_versions, names)))
     bad = [f"{p['name']} {p['version']}" for p in packages if p["version"] in yanked[p["name"]]]
     print(f"yanked check: {len(packages)} locked crates.io packages, {len(bad)} yanked")
