@@ -91,3 +91,26 @@ build_site() {
   log "building the server ($mode)"
   (cd "$ROOT" && cargo build -p server --bin gatehouse $server_flag)
 }
+
+# ensure_postgres URL: a PostgreSQL answering at 127.0.0.1:5432 (Debian's, installed and started
+# with trust for local connections when none answers) and its `test` database.
+ensure_postgres() {
+  PG_URL="$1"
+  command -v psql >/dev/null || apt_install postgresql-client
+  if pg_answers; then return; fi
+  log "no PostgreSQL answers at 127.0.0.1:5432: installing and starting Debian's"
+  apt_install postgresql
+  local version; version="$(ls /etc/postgresql | sort -V | tail -n1)"
+  local hba="/etc/postgresql/$version/main/pg_hba.conf"
+  # Local test server only: trust connections from this machine.
+  grep -q "gatehouse-test" "$hba" || sed -i "1i host all all 127.0.0.1/32 trust # gatehouse-test\nhost all all ::1/128 trust # gatehouse-test" "$hba"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+  for _ in $(seq 1 30); do pg_answers && break; sleep 1; done
+  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test"
+  pg_answers || { echo "PostgreSQL did not come up" >&2; exit 1; }
+}
+
+pg_answers() {
+  command -v psql >/dev/null && psql "$PG_URL" -tAc "SELECT 1" >/dev/null 2>&1
+}

@@ -103,6 +103,7 @@ pub fn spawn_token_sweep(tokens: Tokens, period: Duration, leader: Leadership) -
             if !leader.is_leader() {
                 continue;
             }
+            leader.note_token_sweep();
             // Flush first, so a token used moments ago is not taken for idle.
             let _ = tokens.flush_activity().await;
             match tokens.sweep_expired(now_ms()).await {

@@ -126,9 +126,9 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .route(
             "/oauth/authorize",
-            get(oauth::authorize::authorize).route_layer(axum::middleware::from_fn_with_state(
-                middleware::rate_limit::GroupLimit { limits: state.limits.clone(), group: domain::rate_limit::Group::OAuth },
-                middleware::rate_limit::limit,
+            get(oauth::authorize::authorize).route_layer(middleware::rate_limit::GroupLimitLayer::new(
+                state.limits.clone(),
+                domain::rate_limit::Group::OAuth,
             )),
         )
         .route("/admin/audit/export", get(api::audit_export::portal))

@@ -15,7 +15,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "token_activity": { "pending": a.pending, "flushed": a.flushed, "dropped": a.dropped },
-        "jobs": { "leader": state.leader.is_leader() },
+        "jobs": { "leader": state.leader.is_leader(), "token_sweeps": state.leader.token_sweeps() },
     }))
 }
 

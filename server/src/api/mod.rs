@@ -15,19 +15,18 @@ use app::ssr::AppState;
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, get, on, post};
 use domain::scopes::Scope;
 
 use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
-use crate::middleware::rate_limit::{GroupLimit, limit};
+use crate::middleware::rate_limit::GroupLimitLayer;
 use crate::middleware::request_limits;
 use domain::rate_limit::{Group, RateLimits};
 
 /// Every token route with the scope it needs.
 pub fn router(state: AppState, request_limits: &request_limits::Layers) -> Router {
     let (tokens, oauth, limits) = (state.tokens.clone(), state.oauth.clone(), state.limits.clone());
-    let group = |group| from_fn_with_state(GroupLimit { limits: limits.clone(), group }, limit);
+    let group = |group| GroupLimitLayer::new(limits.clone(), group);
     let scoped = scoped()
         .finish(tokens, oauth, limits.clone())
         .route("/api/v1/{*rest}", axum::routing::any(not_found))

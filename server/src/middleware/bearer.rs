@@ -7,12 +7,11 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::tokens::format;
@@ -154,16 +153,12 @@ where
         Ok(raw) => raw,
         Err(p) => return p.into_response(),
     };
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let ip = rate_limit::client_ip(&req);
     let now = now_ms();
     let verified = if looks_like_jwt(raw) { oauth.verify_access_token(raw, now).await } else { tokens.verify(raw, ip, now).await };
     match verified {
         Ok(principal) => {
-            let counted = match rate_limit::count(limits, Group::Api, subjects(&principal)).await {
+            let counted = match rate_limit::count(limits, Group::Api, &subjects(&principal)).await {
                 Ok(d) => d,
                 Err(refusal) => return refusal,
             };

@@ -32,7 +32,7 @@ pub async fn count_client(
     client_id: &str,
 ) -> Result<Option<domain::rate_limit::Decision>, OAuthFailure> {
     let subject = domain::rate_limit::Subject::Client(client_id.to_owned());
-    crate::middleware::rate_limit::count(&state.limits, group, [subject]).await.map_err(OAuthFailure::Answered)
+    crate::middleware::rate_limit::count(&state.limits, group, &[subject]).await.map_err(OAuthFailure::Answered)
 }
 
 /// Headers every token-endpoint answer carries (RFC 6749 §5.1).

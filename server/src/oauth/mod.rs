@@ -15,11 +15,10 @@ use app::ssr::AppState;
 use axum::Router;
 use axum::http::{Method, header};
 use axum::routing::{get, post};
-use axum::middleware::from_fn_with_state;
 use domain::rate_limit::Group;
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::middleware::rate_limit::{GroupLimit, LIMIT, REMAINING, RESET, limit};
+use crate::middleware::rate_limit::{GroupLimitLayer, LIMIT, REMAINING, RESET};
 use crate::middleware::request_limits;
 use axum::routing::MethodRouter;
 
@@ -37,7 +36,7 @@ pub fn router(state: AppState, request_limits: &request_limits::Layers) -> Route
     let guarded = |route: MethodRouter<AppState>, group| {
         route
             .route_layer(request_limits.clone())
-            .route_layer(from_fn_with_state(GroupLimit { limits: state.limits.clone(), group }, limit))
+            .route_layer(GroupLimitLayer::new(state.limits.clone(), group))
     };
     let for_browsers = Router::new()
         .route("/.well-known/oauth-authorization-server", guarded(get(metadata::metadata), Group::OAuth))

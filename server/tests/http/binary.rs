@@ -108,14 +108,19 @@ fn operator_commands_migrate_bootstrap_and_invite() {
     assert!(!out.status.success());
 }
 
-#[test]
-fn an_operator_token_calls_the_api_and_is_shown_only_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let link = String::from_utf8(gatehouse(dir.path()).args(["admin", "bootstrap"]).output().unwrap().stdout).unwrap();
+/// A running server (with `extra` options) whose first admin, Ops, signed up through the sign-up
+/// form, and a token minted for Ops from the CLI.
+struct Operated {
+    child: std::process::Child,
+    addr: String,
+    token: String,
+}
+
+fn serve_with_an_operator_token(dir: &std::path::Path, extra: &[&str]) -> Operated {
+    let link = String::from_utf8(gatehouse(dir).args(["admin", "bootstrap"]).output().unwrap().stdout).unwrap();
     let secret = link.trim().split("invite=").nth(1).unwrap().to_owned();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    // Make the account through the sign-up form of a running server, then mint a token from the CLI.
-    let (mut child, mut lines) = spawn_serve(dir.path());
+    let mut child = gatehouse(dir).args(["serve", "--listen", "127.0.0.1:0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().unwrap().unwrap();
         if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
@@ -123,7 +128,7 @@ fn an_operator_token_calls_the_api_and_is_shown_only_once() {
         }
     };
     let port = addr.rsplit(':').next().unwrap().to_owned();
-    rt.block_on(async {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
         let res = reqwest::Client::new()
             .post(format!("http://{addr}/rpc/sign_up"))
             .header("origin", format!("http://localhost:{port}"))
@@ -134,7 +139,7 @@ fn an_operator_token_calls_the_api_and_is_shown_only_once() {
             .unwrap();
         assert_eq!(res.status(), 200);
     });
-    let out = gatehouse(dir.path())
+    let out = gatehouse(dir)
         .args(["admin", "create-token", "ops@example.com", "--name", "deploy", "--scopes", "user:read", "--days", "7"])
         .output()
         .unwrap();
@@ -142,6 +147,14 @@ fn an_operator_token_calls_the_api_and_is_shown_only_once() {
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("gat_") && token.len() == 40, "{token}");
     assert!(!String::from_utf8(out.stderr).unwrap().contains(&token));
+    Operated { child, addr, token }
+}
+
+#[test]
+fn an_operator_token_calls_the_api_and_is_shown_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Operated { mut child, addr, token } = serve_with_an_operator_token(dir.path(), &[]);
     rt.block_on(async {
         let res = reqwest::Client::new().get(format!("http://{addr}/api/v1/user")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), 200);
@@ -198,4 +211,52 @@ fn audit_verify_passes_on_an_untouched_trail_and_names_an_edited_record() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("BROKEN at record #2: the record was changed"), "{text}");
+}
+
+/// A rolling restart: SIGTERM stops taking connections, lets a request that is half sent finish,
+/// writes the activity still buffered, then exits cleanly.
+#[test]
+fn sigterm_finishes_the_request_in_flight_and_writes_the_buffered_activity() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    // The flush job waits a minute, so only the shutdown can write these calls.
+    let Operated { mut child, addr, token } = serve_with_an_operator_token(dir.path(), &["--activity-flush-ms", "60000"]);
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        for _ in 0..3 {
+            let res = reqwest::Client::new().get(format!("http://{addr}/api/v1/user")).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    });
+    // A leak report whose body is half sent when the signal comes.
+    let body = r#"["gat_not_a_real_token_just_text"]"#;
+    let (first, rest) = body.split_at(10);
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    let head = format!("POST /api/v1/token-leaks HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.write_all(first.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "still running while a request is in flight");
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "no new connections after SIGTERM");
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "did not stop after the last request");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "clean exit: {status}");
+    let db = dir.path().join("data").join("gatehouse.db");
+    let calls: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        sqlx::query_scalar("SELECT COALESCE(SUM(calls), 0) FROM token_activity").fetch_one(&mut conn).await.unwrap()
+    });
+    assert_eq!(calls, 3, "the three calls were written on the way out");
 }

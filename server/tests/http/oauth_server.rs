@@ -259,7 +259,54 @@ async fn single_page_apps_may_call_the_token_endpoint_from_their_origin(app: &Te
     }
 }
 
+/// Introspection remembers authenticated clients and verified tokens for a few seconds; every change
+/// that ends them must still count at once.
+async fn introspection_follows_client_changes_at_once(app: &TestApp) {
+    let reader = confidential_client(app, &["client_credentials"], "user:read").await;
+    let ada = app.state.accounts.user_by_email(&domain::accounts::Email::parse("ada@example.com").unwrap()).await.unwrap();
+    let owner = || domain::oauth::Owner { id: &ada.id, role: ada.role };
+    let input = domain::oauth::ClientInput {
+        name: "Issuer".into(),
+        grant_types: vec!["client_credentials".into()],
+        scopes: "user:read".into(),
+        redirects: vec![("https://issuer.example.com/cb".into(), None)],
+    };
+    let (issuer, secret) = app.state.oauth.register(owner(), domain::oauth::ClientKind::Confidential, input, &Default::default()).await.unwrap();
+    let issuer = Registered { id: issuer.id, secret: secret.unwrap().expose().to_owned() };
+    let token = library_client(app, &issuer).exchange_client_credentials().request_async(&http()).await.unwrap();
+    let active = |c: &Registered| {
+        let c = Registered { id: c.id.clone(), secret: c.secret.clone() };
+        let t = token.access_token().secret().clone();
+        async move {
+            let res = form(app, "/oauth/introspect", &c, &[("token", t.as_str())]).await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.map(|v| v["active"] == true).unwrap_or(false))
+        }
+    };
+    assert_eq!(active(&reader).await, (200, true));
+    assert_eq!(active(&reader).await, (200, true), "and again, from the caches");
+
+    // The issuing client disabled: its token is inactive at once.
+    let disable = domain::oauth::ClientPatch { status: Some(domain::oauth::ClientStatus::Disabled), ..Default::default() };
+    app.state.oauth.change(owner(), &issuer.id, disable, &Default::default()).await.unwrap();
+    assert_eq!(active(&reader).await, (200, false));
+    let enable = domain::oauth::ClientPatch { status: Some(domain::oauth::ClientStatus::Active), ..Default::default() };
+    app.state.oauth.change(owner(), &issuer.id, enable, &Default::default()).await.unwrap();
+    assert_eq!(active(&reader).await, (200, true));
+
+    // The reader's secret rotated without grace: the old one is refused at once, the new one works.
+    let (_, fresh) = app.state.oauth.rotate_secret(&ada.id, &reader.id, 0, &Default::default()).await.unwrap();
+    assert_eq!(active(&reader).await.0, 401);
+    let reader = Registered { id: reader.id.clone(), secret: fresh.expose().to_owned() };
+    assert_eq!(active(&reader).await, (200, true));
+
+    // The reader deleted: refused at once, though it authenticated a moment ago.
+    app.state.oauth.delete(&ada.id, &reader.id, &Default::default()).await.unwrap();
+    assert_eq!(active(&reader).await.0, 401);
+}
+
 crate::both_backends!(
+    introspection_follows_client_changes_at_once,
     single_page_apps_may_call_the_token_endpoint_from_their_origin,
     the_rest_api_takes_access_tokens_with_their_scopes,
     discovery_names_every_endpoint_and_only_s256,

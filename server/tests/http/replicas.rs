@@ -60,8 +60,16 @@ impl Replica {
     }
 
     async fn leads(&self) -> Option<bool> {
+        self.jobs().await?["leader"].as_bool()
+    }
+
+    async fn token_sweeps(&self) -> u64 {
+        self.jobs().await.and_then(|j| j["token_sweeps"].as_u64()).expect("healthz reports the sweeps")
+    }
+
+    async fn jobs(&self) -> Option<Value> {
         let health: Value = reqwest::get(self.url("/healthz")).await.ok()?.json().await.ok()?;
-        health["jobs"]["leader"].as_bool()
+        Some(health["jobs"].clone())
     }
 }
 
@@ -134,16 +142,23 @@ async fn two_replicas_on_one_postgresql_behave_as_one() {
     .await;
     assert!(one_leads.is_some(), "one leader: A {:?}, B {:?}", a.leads().await, b.leads().await);
     let (mut leader, follower) = if a.leads().await == Some(true) { (a, b) } else { (b, a) };
-    for _ in 0..3 {
+    // The expiry sweep (every second here) runs on the leader only.
+    let (led_before, started) = (leader.token_sweeps().await, Instant::now());
+    for _ in 0..6 {
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(follower.leads().await, Some(false), "the follower never leads while the leader lives");
     }
+    let ran = leader.token_sweeps().await - led_before;
+    assert!(ran >= 2 && ran <= started.elapsed().as_secs() + 1, "the leader swept {ran} times in {:?}", started.elapsed());
+    assert_eq!(follower.token_sweeps().await, 0, "the follower never swept");
 
     // The leader dies without a word (kill -9): the follower takes over and keeps serving.
     leader.child.kill().unwrap();
     leader.child.wait().unwrap();
     let took_over = within(Duration::from_secs(15), || async { follower.leads().await == Some(true) }).await;
     assert!(took_over.is_some(), "the follower took over the jobs");
+    let swept = within(Duration::from_secs(5), || async { follower.token_sweeps().await > 0 }).await;
+    assert!(swept.is_some(), "the new leader sweeps");
     let overview: Value = ada.post(follower.url("/rpc/account_overview")).send().await.unwrap().json().await.unwrap();
     assert!(!overview.is_null());
     drop(leader);

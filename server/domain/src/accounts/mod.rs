@@ -2,6 +2,7 @@
 
 mod browsers;
 mod email;
+mod hashing_pool;
 mod invitations;
 mod passkeys;
 mod password;

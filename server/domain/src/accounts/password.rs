@@ -1,5 +1,6 @@
 //! Passwords: the policy (12–128 characters, not among the 10,000 most common) and argon2id
-//! hashing on a bounded blocking pool, so a login flood cannot starve other requests.
+//! hashing on a few low-priority threads of its own (`hashing_pool`), so a login flood cannot
+//! starve other requests.
 
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
@@ -7,8 +8,8 @@ use std::sync::{Arc, LazyLock};
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordVerifier, Version};
-use tokio::sync::Semaphore;
 
+use super::hashing_pool::HashingPool;
 use crate::{Error, Result};
 
 pub const MIN_CHARS: usize = 12;
@@ -55,7 +56,7 @@ pub const DEFAULT_COST: (u32, u32, u32) = (19_456, 2, 1);
 
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    pool: HashingPool,
     params: Params,
     dummy_hash: Arc<String>,
 }
@@ -66,7 +67,8 @@ pub struct Verified {
 }
 
 impl PasswordHasher {
-    /// `parallelism` bounds how many hashes run at once (at most one per spare core).
+    /// `parallelism` is how many hashes run at once (at most one per spare core): the number of
+    /// hashing threads.
     pub fn new(cost: (u32, u32, u32), parallelism: usize) -> Result<Self> {
         let params = Params::new(cost.0, cost.1, cost.2, None).map_err(|_| Error::internal_msg("bad argon2 parameters"))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
@@ -75,7 +77,7 @@ impl PasswordHasher {
         let dummy_hash = argon2::PasswordHasher::hash_password(&argon, dummy.as_bytes(), &salt)
             .map_err(|_| Error::internal_msg("argon2 failed"))?
             .to_string();
-        Ok(PasswordHasher { permits: Arc::new(Semaphore::new(parallelism.max(1))), params, dummy_hash: Arc::new(dummy_hash) })
+        Ok(PasswordHasher { pool: HashingPool::start(parallelism)?, params, dummy_hash: Arc::new(dummy_hash) })
     }
 
     pub fn with_defaults() -> Result<Self> {
@@ -88,8 +90,7 @@ impl PasswordHasher {
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let _permit = self.permits.acquire().await.map_err(|_| Error::internal_msg("hasher closed"))?;
-        tokio::task::spawn_blocking(f).await.map_err(Error::internal)
+        self.pool.run(f).await
     }
 
     /// Returns the PHC string of a fresh argon2id hash.

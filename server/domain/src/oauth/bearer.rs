@@ -1,5 +1,5 @@
-//! OAuth access tokens presented to the REST API: verified locally against the published keys
-//! (no database on a hit of the short-lived cache), then turned into the same `Principal` a personal
+//! OAuth access tokens presented to the REST API or to introspection: verified locally against
+//! the published keys (neither signature check nor database on a hit of the short-lived cache), then turned into the same `Principal` a personal
 //! access token gives, so scope checks are the same. A client-credentials token acts for the client's
 //! owner. A token revoked at `/oauth/revoke` stops working at once; a revoked refresh family stops
 //! working here when its last access token expires.
@@ -8,20 +8,33 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::OAuth;
+use super::access_token::AccessClaims;
 use crate::accounts::Role;
 use crate::clock::Millis;
+use crate::crypto::sha256;
 use crate::scopes::ScopeSet;
 use crate::store::{accounts as users, oauth_clients as clients, oauth_grants as grants, oauth_keys as keys};
 use crate::tokens::{CACHE_CAPACITY, CACHE_TTL, Caller, Credential, Owner, Principal, Refusal, VerifyError};
 
-/// JWT id → (principal, when looked up, when the token expires).
+/// A JWT whose signature, claims, revocation and owner were checked, and when they were.
+#[derive(Clone)]
+pub(crate) struct Verified {
+    pub claims: Arc<AccessClaims>,
+    pub principal: Principal,
+    pub at: Millis,
+}
+
+/// SHA-256 of the JWT → what it was verified as. Keyed by the whole token, so a hit needs neither
+/// the signature check nor the database: the same bytes verify the same way until the token
+/// expires or its key is retired (which clears the cache). Entries live `CACHE_TTL`, so a change
+/// of the owner's role or status shows within it; revocation evicts at once.
 #[derive(Clone, Default)]
-pub(crate) struct CallerCache(Arc<RwLock<HashMap<String, (Principal, Millis, Millis)>>>);
+pub(crate) struct CallerCache(Arc<RwLock<HashMap<[u8; 32], Verified>>>);
 
 impl CallerCache {
-    fn get(&self, jti: &str, now: Millis) -> Option<Principal> {
+    fn get(&self, digest: &[u8; 32], now: Millis) -> Option<Verified> {
         let map = self.0.read().ok()?;
-        map.get(jti).filter(|(_, at, exp)| now - at < CACHE_TTL && now < *exp).map(|(p, _, _)| p.clone())
+        map.get(digest).filter(|v| now - v.at < CACHE_TTL && now < v.claims.expires_at()).cloned()
     }
 
     pub(crate) fn clear(&self) {
@@ -30,18 +43,19 @@ impl CallerCache {
         }
     }
 
+    /// Forgets the token with this id (revoked at `/oauth/revoke`).
     pub(crate) fn evict(&self, jti: &str) {
         if let Ok(mut map) = self.0.write() {
-            map.remove(jti);
+            map.retain(|_, v| v.claims.jti != jti);
         }
     }
 
-    fn put(&self, jti: String, entry: (Principal, Millis, Millis)) {
+    fn put(&self, digest: [u8; 32], verified: Verified) {
         if let Ok(mut map) = self.0.write() {
             if map.len() >= CACHE_CAPACITY {
                 map.clear();
             }
-            map.insert(jti, entry);
+            map.insert(digest, verified);
         }
     }
 }
@@ -49,12 +63,27 @@ impl CallerCache {
 impl OAuth {
     /// The caller behind an access token, or why it is refused.
     pub async fn verify_access_token(&self, jwt: &str, now: Millis) -> Result<Principal, VerifyError> {
+        self.verified(jwt, now).await.map(|v| v.principal)
+    }
+
+    /// The token's claims and caller: from the cache, or checked in full and then cached.
+    pub(crate) async fn verified(&self, jwt: &str, now: Millis) -> Result<Verified, VerifyError> {
+        let digest = sha256(jwt.as_bytes());
+        if let Some(hit) = self.callers.get(&digest, now) {
+            return Ok(hit);
+        }
         let Ok(claims) = self.keys().verify(jwt, &self.policy().issuer, now).await.map_err(VerifyError::Store)? else {
             return Err(VerifyError::Refused(Refusal::Invalid));
         };
-        if let Some(hit) = self.callers.get(&claims.jti, now) {
-            return Ok(hit);
-        }
+        let principal = self.caller(&claims).await?;
+        let verified = Verified { claims: Arc::new(claims), principal, at: now };
+        self.callers.put(digest, verified.clone());
+        Ok(verified)
+    }
+
+    /// Who a token with valid signature and claims acts for, unless it was revoked or its owner
+    /// (or, for client credentials, its client) is no longer active.
+    async fn caller(&self, claims: &AccessClaims) -> Result<Principal, VerifyError> {
         let refused = || VerifyError::Refused(Refusal::Invalid);
         let mut conn = self.store().pool().acquire().await.map_err(|e| VerifyError::Store(e.into()))?;
         if keys::access_token_revoked(&mut conn, &claims.jti).await.map_err(VerifyError::Store)? {
@@ -80,13 +109,11 @@ impl OAuth {
         let scopes = ScopeSet::parse(&claims.scope).map_err(|_| refused())?;
         // The owner's role or the policy may have shrunk since the token was issued.
         let scopes = self.instance().effective(role, &scopes);
-        let principal = Principal::new(Caller {
+        Ok(Principal::new(Caller {
             user_id: user.id,
             credential: Credential::AccessToken { client_id: claims.client_id.clone(), jti: claims.jti.clone() },
             scopes,
             owner: Arc::new(Owner { display_name: user.display_name, email: user.email, role }),
-        });
-        self.callers.put(claims.jti.clone(), (principal.clone(), now, claims.expires_at()));
-        Ok(principal)
+        }))
     }
 }

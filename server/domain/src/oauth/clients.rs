@@ -7,6 +7,7 @@ use std::fmt;
 use sqlx::AnyConnection;
 
 use super::OAuth;
+use super::client_cache;
 use super::client::{Client, ClientInput, ClientKind, ClientSettings, ClientStatus, GrantType, Redirect, SecretInfo};
 use super::redirect_uri::RedirectUri;
 use crate::accounts::Role;
@@ -167,6 +168,8 @@ impl OAuth {
         let fresh = rows::by_id(&mut tx, id).await?.ok_or(Error::NotFound)?;
         let client = load(&mut tx, fresh, now).await?;
         tx.commit().await?;
+        // Its tokens and cached authentications must follow a new status or scopes at once.
+        self.forget_verified();
         Ok(client)
     }
 
@@ -177,6 +180,7 @@ impl OAuth {
         rows::delete(&mut tx, id).await?;
         audit::record(&mut tx, meta, Event { target: Some(id), ..Event::success(EventType::ClientDeleted, Some(owner_id)) }).await?;
         tx.commit().await?;
+        self.forget_verified();
         Ok(())
     }
 
@@ -198,22 +202,33 @@ impl OAuth {
             .await?;
         let client = load(&mut tx, row, now).await?;
         tx.commit().await?;
+        // A rotation without grace ends the old secret now, cached or not.
+        self.forget_verified();
         Ok((client, secret))
     }
 
     /// The client, when `secret` is one of its live secrets and it is active. The secret's format
-    /// is checked first, so junk costs no database work.
+    /// is checked first, so junk costs no database work; a recent success is remembered briefly
+    /// (`client_cache`).
     pub async fn authenticate_client(&self, id: &str, secret: &str, now: Millis) -> Result<Option<Client>> {
         if format::check(secret, &secret_prefix()).is_err() {
             return Ok(None);
         }
-        let mut conn = self.store().pool().acquire().await?;
-        if !rows::secret_matches(&mut conn, id, &sha256_hex(secret.as_bytes()), now).await? {
-            return Ok(None);
+        let key = client_cache::key(id, secret);
+        if let Some(client) = self.clients.get(&key, now) {
+            return Ok(Some(client));
         }
+        let mut conn = self.store().pool().acquire().await?;
+        let Some(secret_expires_at) = rows::secret_matches(&mut conn, id, &sha256_hex(secret.as_bytes()), now).await? else {
+            return Ok(None);
+        };
         let Some(row) = rows::by_id(&mut conn, id).await? else { return Ok(None) };
         let client = load(&mut conn, row, now).await?;
-        Ok((client.status == ClientStatus::Active && client.kind == ClientKind::Confidential).then_some(client))
+        if client.status != ClientStatus::Active || client.kind != ClientKind::Confidential {
+            return Ok(None);
+        }
+        self.clients.put(key, client.clone(), now, secret_expires_at);
+        Ok(Some(client))
     }
 
     /// Removes secrets whose grace period is over; returns how many.

@@ -10,23 +10,20 @@ use crate::clock::Millis;
 use super::code_grant::REFRESH_PREFIX;
 use crate::crypto::sha256_hex;
 use crate::store::{oauth_grants as grants, oauth_keys as rows};
+use crate::tokens::VerifyError;
 use crate::tokens::format::{self, Prefix};
 use crate::Result;
 
 impl OAuth {
-    /// The claims of an active access token; `None` for anything else.
+    /// The claims of an active access token; `None` for anything else. Active means what the REST
+    /// API would take: valid, not revoked, its owner (and client, for client credentials) still
+    /// active; `scope` is what it grants now (the owner's role or the policy may have narrowed it).
     pub async fn introspect(&self, token: &str, now: Millis) -> Result<Option<AccessClaims>> {
-        let Ok(claims) = self.keys().verify(token, &self.policy().issuer, now).await? else { return Ok(None) };
-        let mut conn = self.store().pool().acquire().await?;
-        if rows::access_token_revoked(&mut conn, &claims.jti).await? {
-            return Ok(None);
+        match self.verified(token, now).await {
+            Ok(v) => Ok(Some(AccessClaims { scope: v.principal.scopes.to_text(), ..(*v.claims).clone() })),
+            Err(VerifyError::Refused(_)) => Ok(None),
+            Err(VerifyError::Store(e)) => Err(e),
         }
-        if let Some(family) = claims.sid.as_deref() {
-            if grants::family_revoked(&mut conn, family).await? {
-                return Ok(None);
-            }
-        }
-        Ok(Some(claims))
     }
 
     /// Revokes `token` if it is a refresh token or a valid access token issued to `client`; anything

@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod authorize;
 mod bearer;
+mod client_cache;
 pub mod client;
 mod clients;
 mod code_grant;
@@ -64,12 +65,13 @@ pub struct OAuth {
     policy: Arc<OAuthPolicy>,
     keys: KeyRing,
     callers: bearer::CallerCache,
+    clients: client_cache::ClientCache,
     instance: LivePolicy,
 }
 
 impl OAuth {
     pub fn new(store: Store, master_key: Arc<MasterKey>, policy: OAuthPolicy, instance: LivePolicy) -> Self {
-        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy), callers: Default::default(), instance }
+        OAuth { keys: KeyRing::new(store.clone(), master_key), store, policy: Arc::new(policy), callers: Default::default(), clients: Default::default(), instance }
     }
 
     /// The instance policy in force now (the scopes each role may grant).
@@ -77,16 +79,18 @@ impl OAuth {
         self.instance.current()
     }
 
-    /// Forgets every verified access token, so the next call re-reads its owner and the policy;
-    /// the other replicas are told to do the same.
+    /// Forgets every verified access token and authenticated client, so the next call re-reads
+    /// them and the policy; the other replicas are told to do the same.
     pub fn forget_verified(&self) {
         self.callers.clear();
+        self.clients.clear();
         self.store.announce(crate::store::notices::Notice::Credentials);
     }
 
     /// Another replica ended credentials or rotated keys: drop what is cached (without telling anyone).
     pub fn drop_cached(&self) {
         self.callers.clear();
+        self.clients.clear();
         self.keys.drop_loaded();
     }
 

@@ -2,8 +2,6 @@
 //! kind). Counts are lost on restart and not shared between replicas.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use governor::clock::{Clock, DefaultClock};
@@ -11,7 +9,7 @@ use governor::middleware::{NoOpMiddleware, StateInformationMiddleware};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::RateLimiter;
 
-use super::{Counter, Decision, Group, LimitTable, Quota, Subject, SubjectKind};
+use super::{Decision, Group, LimitTable, Quota, Subject, SubjectKind};
 
 type Keyed = RateLimiter<Subject, DefaultKeyedStateStore<Subject>, DefaultClock, StateInformationMiddleware>;
 
@@ -67,22 +65,16 @@ fn seconds_up(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-impl Counter for InProcess {
-    fn hit<'a>(
-        &'a self,
-        group: Group,
-        subjects: &'a [(Subject, Quota)],
-    ) -> Pin<Box<dyn Future<Output = crate::Result<Decision>> + Send + 'a>> {
+impl InProcess {
+    /// Counts one request against every subject with a quota in `group` (the limiters exist only
+    /// for those); the tightest outcome, or `None` when no subject has a quota there.
+    pub fn count_now(&self, group: Group, subjects: &[Subject]) -> Option<Decision> {
         let now_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        let outcome = subjects
-            .iter()
-            .filter_map(|(subject, _)| self.count(group, subject, now_epoch))
-            .reduce(Decision::tighter)
-            .ok_or_else(|| crate::Error::internal_msg("a rate-limit subject has no counter"));
-        Box::pin(std::future::ready(outcome))
+        subjects.iter().filter_map(|subject| self.count(group, subject, now_epoch)).reduce(Decision::tighter)
     }
 
-    fn prune(&self) {
+    /// Forgets subjects whose quota is full again, so memory follows the active set.
+    pub fn prune(&self) {
         for (_, limiter) in self.limiters.values() {
             limiter.retain_recent();
             limiter.shrink_to_fit();

@@ -1,6 +1,7 @@
 //! Request rate limits, per route group and per subject (token, OAuth client, user, address).
-//! Counting sits behind `Counter`, one small interface, so replicas can later share their counts;
-//! `InProcess` (GCRA from `governor`) is the default.
+//! Counting happens in this process (`InProcess`, GCRA from `governor`, no future and no
+//! allocation on the request path); on PostgreSQL the groups replicas must share go to a `Counter`
+//! in the database (`InDatabase`).
 
 mod decision;
 mod in_database;
@@ -49,12 +50,6 @@ pub trait Counter: Send + Sync + 'static {
     fn prune(&self);
 }
 
-/// Shared counts for the groups that must hold across replicas, local counts for the rest.
-struct ByGroup {
-    local: InProcess,
-    shared: InDatabase,
-}
-
 impl Group {
     /// Whether replicas share this group's counts (on PostgreSQL).
     pub fn shared(self) -> bool {
@@ -62,37 +57,20 @@ impl Group {
     }
 }
 
-impl Counter for ByGroup {
-    fn hit<'a>(
-        &'a self,
-        group: Group,
-        subjects: &'a [(Subject, Quota)],
-    ) -> Pin<Box<dyn Future<Output = crate::Result<Decision>> + Send + 'a>> {
-        if group.shared() { self.shared.hit(group, subjects) } else { self.local.hit(group, subjects) }
-    }
-
-    fn prune(&self) {
-        self.local.prune();
-        self.shared.prune();
-    }
-}
-
-/// The limits of this process: the operator's table and the counter behind it.
+/// The limits of this process: the operator's table, the counts kept in this process, and, on
+/// PostgreSQL, the counts replicas share.
 #[derive(Clone)]
 pub struct RateLimits {
     table: Arc<LimitTable>,
-    counter: Arc<dyn Counter>,
+    local: Arc<InProcess>,
+    shared: Option<Arc<dyn Counter>>,
 }
 
 impl RateLimits {
-    pub fn new(table: LimitTable, counter: Arc<dyn Counter>) -> RateLimits {
-        RateLimits { table: Arc::new(table), counter }
-    }
-
     /// The default: counted in this process.
     pub fn in_process(table: LimitTable) -> RateLimits {
-        let counter = Arc::new(InProcess::new(&table));
-        RateLimits::new(table, counter)
+        let local = Arc::new(InProcess::new(&table));
+        RateLimits { table: Arc::new(table), local, shared: None }
     }
 
     /// Counted in this process on SQLite (one process). On PostgreSQL the groups that guard
@@ -101,27 +79,44 @@ impl RateLimits {
     /// introspection, discovery) stay in the process, keeping the token hot path free of database
     /// writes (DESIGN.md §4) — their quotas are per replica.
     pub fn for_store(table: LimitTable, store: &crate::store::Store) -> RateLimits {
+        let limits = RateLimits::in_process(table);
         match store.backend() {
-            crate::store::Backend::Sqlite => RateLimits::in_process(table),
-            crate::store::Backend::Postgres => {
-                let counter = ByGroup { local: InProcess::new(&table), shared: InDatabase::new(store.clone()) };
-                RateLimits::new(table, Arc::new(counter))
-            }
+            crate::store::Backend::Sqlite => limits,
+            crate::store::Backend::Postgres => RateLimits { shared: Some(Arc::new(InDatabase::new(store.clone()))), ..limits },
         }
+    }
+
+    /// Counts at once, without a future, when `group` is counted in this process: `Some` with the
+    /// outcome (`None` inside when no subject has a quota there). `None` when replicas share the
+    /// group's counts and the database must be asked (`check`). The request path of the REST API
+    /// uses this: a bad request must cost no more than a bare route.
+    pub fn check_now(&self, group: Group, subjects: &[Subject]) -> Option<Option<Decision>> {
+        if group.shared() && self.shared.is_some() {
+            return None;
+        }
+        Some(self.local.count_now(group, subjects))
     }
 
     /// Counts one request of `group` against each subject that has a quota there; `None` when
     /// none has one (nothing to report).
     pub async fn check(&self, group: Group, subjects: impl IntoIterator<Item = Subject>) -> crate::Result<Option<Decision>> {
+        let subjects: Vec<Subject> = subjects.into_iter().collect();
+        let shared = match self.check_now(group, &subjects) {
+            Some(outcome) => return Ok(outcome),
+            None => self.shared.as_ref().ok_or_else(|| crate::Error::internal_msg("a shared rate-limit group without a shared counter"))?,
+        };
         let with_quota: Vec<(Subject, Quota)> =
             subjects.into_iter().filter_map(|s| self.table.quota(group, s.kind()).map(|q| (s, q))).collect();
         if with_quota.is_empty() {
             return Ok(None);
         }
-        self.counter.hit(group, &with_quota).await.map(Some)
+        shared.hit(group, &with_quota).await.map(Some)
     }
 
     pub fn prune(&self) {
-        self.counter.prune();
+        self.local.prune();
+        if let Some(shared) = &self.shared {
+            shared.prune();
+        }
     }
 }

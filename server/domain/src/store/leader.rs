@@ -4,7 +4,7 @@
 //! `RETRY`. On SQLite the one process always leads.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::{Connection, PgConnection};
@@ -16,18 +16,39 @@ const LOCK_KEY: i64 = 0x6761_7465_686f_7573;
 /// How often a follower tries to take the lock and a leader checks it still holds it.
 pub const RETRY: Duration = Duration::from_secs(2);
 
-/// Whether this process leads now; cheap to clone and to read.
-#[derive(Clone, Debug)]
-pub struct Leadership(Arc<AtomicBool>);
+/// Whether this process leads now, and how often it ran the expiry sweep (reported by
+/// `/healthz`, so operators and the replica test see that it runs in one place); cheap to clone
+/// and to read.
+#[derive(Clone, Debug, Default)]
+pub struct Leadership(Arc<State>);
+
+#[derive(Debug, Default)]
+struct State {
+    leading: AtomicBool,
+    token_sweeps: AtomicU64,
+}
 
 impl Leadership {
     pub fn is_leader(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.leading.load(Ordering::Relaxed)
+    }
+
+    fn set(&self, leading: bool) {
+        self.0.leading.store(leading, Ordering::Relaxed);
     }
 
     /// Not leading (yet): what a process that runs no jobs reports.
     pub fn none() -> Leadership {
-        Leadership(Arc::new(AtomicBool::new(false)))
+        Leadership::default()
+    }
+
+    pub fn note_token_sweep(&self) {
+        self.0.token_sweeps.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many expiry sweeps this process has run.
+    pub fn token_sweeps(&self) -> u64 {
+        self.0.token_sweeps.load(Ordering::Relaxed)
     }
 }
 
@@ -36,7 +57,7 @@ impl Store {
     /// `flag`. On SQLite this process leads at once.
     pub fn campaign(&self, flag: &Leadership) {
         if self.backend != Backend::Postgres {
-            flag.0.store(true, Ordering::Relaxed);
+            flag.set(true);
             return;
         }
         tokio::spawn(campaign(self.url.clone(), flag.clone()));
@@ -58,7 +79,7 @@ async fn campaign(url: Arc<str>, flag: Leadership) {
                         if now_leads != flag.is_leader() {
                             tracing::info!(leader = now_leads, "job leadership changed");
                         }
-                        flag.0.store(now_leads, Ordering::Relaxed);
+                        flag.set(now_leads);
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "lost the connection that holds job leadership");
@@ -69,7 +90,7 @@ async fn campaign(url: Arc<str>, flag: Leadership) {
             },
             Err(e) => tracing::warn!(error = %e, "cannot connect to campaign for job leadership"),
         }
-        flag.0.store(false, Ordering::Relaxed);
+        flag.set(false);
         tokio::time::sleep(RETRY).await;
     }
 }

@@ -109,8 +109,15 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction for a change. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads and then writes fails with "database is locked" at once,
+    /// without waiting, when another connection wrote in between; an immediate one waits its turn
+    /// (`busy_timeout`). Seen under a flood of sign-ins, whose writes met the activity flush's.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {

@@ -153,16 +153,16 @@ pub async fn end_secrets(conn: &mut AnyConnection, client_id: &str, until: Milli
 }
 
 /// Whether the digest is a live secret of the client.
-pub async fn secret_matches(conn: &mut AnyConnection, client_id: &str, digest: &str, now: Millis) -> Result<bool> {
-    let found: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM oauth_client_secrets WHERE digest = $1 AND client_id = $2 AND (expires_at IS NULL OR expires_at > $3)",
+pub async fn secret_matches(conn: &mut AnyConnection, client_id: &str, digest: &str, now: Millis) -> Result<Option<Option<Millis>>> {
+    let found: Option<(Option<Millis>,)> = sqlx::query_as(
+        "SELECT expires_at FROM oauth_client_secrets WHERE digest = $1 AND client_id = $2 AND (expires_at IS NULL OR expires_at > $3)",
     )
     .bind(digest)
     .bind(client_id)
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    Ok(found.is_some())
+    Ok(found.map(|(expires_at,)| expires_at))
 }
 
 /// Removes secrets whose grace period ended before `before`.

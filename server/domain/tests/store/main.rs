@@ -10,3 +10,4 @@ mod rate_limits;
 mod support;
 mod token_lifecycle;
 mod tokens;
+mod transactions;
