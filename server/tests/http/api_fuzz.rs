@@ -15,6 +15,30 @@ async fn schemathesis_finds_no_server_error_and_no_schema_mismatch(app: &TestApp
     let (_, t) = token(app, "ada@example.com", "user tokens:read clients audit:read", "").await;
     // Something to find: another token and a client.
     token(app, "ada@example.com", "user:read", "").await;
+    let mut attempt = 0;
+    let text = loop {
+        attempt += 1;
+        let (success, text) = run(&bin, app, &t).await;
+        eprintln!("{text}");
+        // CPython 3.11's parser can fail while hypothesis (inside schemathesis) describes a strategy:
+        // "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905), reported
+        // as a runtime error of one operation. That crash alone, with no check failing, is retried
+        // once; any failed check fails the test at once.
+        let tool_crash_only = text.contains("AST constructor recursion depth mismatch") && !text.contains("FAILURES");
+        if success || !tool_crash_only || attempt == 2 {
+            assert!(success, "schemathesis found problems:\n{text}");
+            break text;
+        }
+    };
+    // It really ran: every operation was exercised.
+    assert!(text.contains("13 ") || text.contains("13/13"), "{text}");
+    // The token survived the run, so the run was not spent on 401s.
+    let res = crate::api::api(app, "/api/v1/user", Some(&t)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// One schemathesis run against `app` with token `t`: whether it passed, and what it printed.
+async fn run(bin: &str, app: &TestApp, t: &str) -> (bool, String) {
     let reports = tempfile::tempdir().unwrap();
     let mut command = std::process::Command::new(bin);
     command
@@ -29,14 +53,7 @@ async fn schemathesis_finds_no_server_error_and_no_schema_mismatch(app: &TestApp
         .current_dir(reports.path());
     // The server keeps serving on this runtime's workers while schemathesis runs beside it.
     let out = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("schemathesis runs");
-    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    eprintln!("{text}");
-    assert!(out.status.success(), "schemathesis found problems:\n{text}");
-    // It really ran: every operation was exercised.
-    assert!(text.contains("13 ") || text.contains("13/13"), "{text}");
-    // The token survived the run, so the run was not spent on 401s.
-    let res = crate::api::api(app, "/api/v1/user", Some(&t)).send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    (out.status.success(), format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 // No rate limits here: the fuzzer's thousands of calls would meet them, not the code under test.
