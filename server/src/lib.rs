@@ -30,6 +30,7 @@ use domain::store::Store;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use axum::http::{HeaderValue, header};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -143,10 +144,17 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
         .layer(request_limits.clone())
         .with_state(state);
 
+    // The bundle's files, served by tower-http rather than by leptos_axum's file handler: that one
+    // looks up response options through whatever reactive owner the worker thread saw last, so a
+    // file fetched while a page renders could take that page's headers, its CSP among them
+    // (`security_headers::files_fetched_during_renders_never_take_the_pages_headers`).
+    let files = Router::new().nest_service("/pkg", ServeDir::new(config.site_dir.join("pkg")));
+
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
     // No page may be framed (clickjacking of the consent and credential pages).
     let browser = Router::new()
         .merge(pages)
+        .merge(files)
         .layer(request_limits.clone())
         .layer(axum::middleware::from_fn_with_state(origin, require_same_origin))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -64,6 +64,50 @@ async fn each_page_gets_a_fresh_script_nonce(app: &TestApp) {
     assert_ne!(nonce().await, nonce().await);
 }
 
+/// Pages rendered while the bundle's files are being fetched keep their own headers, and the files
+/// get none of theirs. leptos_axum's file handler looked up response options through whatever
+/// reactive owner the worker thread had last seen, so a file fetched during a render could take
+/// that page's headers (its CSP among them) and leave the page with the no-script fallback.
+async fn files_fetched_during_renders_never_take_the_pages_headers(backend: Backend) {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js"), "export default function () {}\n").unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.css"), "body { margin: 0 }\n").unwrap();
+    let app = TestApp::spawn(backend, &["--site-dir", site.path().to_str().unwrap()]).await;
+    for _ in 0..15 {
+        let mut tasks = Vec::new();
+        for i in 0..32 {
+            let (client, url) = (app.browser(), app.url(if i % 4 == 0 { "/login" } else if i % 2 == 0 { "/pkg/gatehouse.js" } else { "/pkg/gatehouse.css" }));
+            tasks.push(tokio::spawn(async move {
+                let res = client.get(&url).send().await.unwrap();
+                assert_eq!(res.status(), 200, "{url}");
+                let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+                (url, csp, res.text().await.unwrap())
+            }));
+        }
+        for task in tasks {
+            let (url, csp, body) = task.await.unwrap();
+            if url.ends_with("/login") {
+                assert!(csp.contains("'nonce-"), "the page keeps its CSP: {csp}");
+                scripts_carry_the_nonce_of(&csp, &body, &url);
+            } else {
+                assert!(csp.contains("script-src 'none'"), "{url} has a page's CSP: {csp}");
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_fetched_during_renders_never_take_the_pages_headers_sqlite() {
+    files_fetched_during_renders_never_take_the_pages_headers(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_fetched_during_renders_never_take_the_pages_headers_postgres() {
+    files_fetched_during_renders_never_take_the_pages_headers(Backend::Postgres).await;
+}
+
 async fn an_https_portal_sends_hsts_for_a_year(backend: Backend) {
     let app = TestApp::spawn(backend, &["--public-url", "https://gatehouse.example.com"]).await;
     for path in ["/healthz", "/login", "/api/v1/user"] {
