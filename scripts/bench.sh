@@ -7,7 +7,8 @@
 # JWT, and client-authenticated introspection of that JWT; at 1,000 tokens also the personal-token
 # route during a flood of password sign-ins, and the time to first byte of the tokens page that
 # lists all 1,000 tokens. Memory (resident set) at idle and its peak under load; the release
-# browser bundle's size, raw and gzipped. Then the criterion benchmark of the token verifier.
+# browser bundle's size (what a first visit to each page downloads, gzipped). Then the criterion
+# benchmark of the token verifier.
 # Usage: scripts/bench.sh [seconds per measurement, default 10]
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -142,9 +143,7 @@ done
 log "criterion: the verifier"
 cargo bench -p domain --bench verifier -- --noplot 2>/dev/null | tee "$OUT/criterion.txt" | grep -E "^verifier/|time:" || true
 
-WASM="target/site/pkg/gatehouse_bg.wasm"
-wasm_raw="$(wc -c < "$WASM")"; wasm_gz="$(gzip -9 -c "$WASM" | wc -c)"
-js_gz="$(gzip -9 -c target/site/pkg/gatehouse.js | wc -c)"
+bundle_table="$(python3 scripts/bundle_size.py target/site/pkg)"
 kb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1024 }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
 
@@ -206,8 +205,10 @@ report() {
   echo
   echo "## Browser bundle and the tokens page"
   echo
-  echo "Release bundle (\`--profile wasm-release\`: opt-level z, LTO; then npm binaryen's \`wasm-opt -Oz\`):"
-  echo "\`gatehouse_bg.wasm\` $(kb "$wasm_raw") KB, **$(kb "$wasm_gz") KB gzipped** (gzip -9); \`gatehouse.js\` $(kb "$js_gz") KB gzipped."
+  echo "Release bundle (\`--profile wasm-release\`: opt-level z, LTO; split per page by \`bundle-split\`; every module"
+  echo "through npm binaryen's \`wasm-opt -Oz\`), gzip -9 file by file (\`scripts/bundle_size.py\`):"
+  echo
+  echo "$bundle_table"
   echo
   echo "| database | median TTFB of /healthz (ms) | median TTFB of /tokens listing 1,000 tokens (ms) | ratio | page size (KB) |"
   echo "|---|---:|---:|---:|---:|"

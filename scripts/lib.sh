@@ -70,6 +70,9 @@ ensure_npm_packages() {
 }
 
 # build_site debug|release: the browser bundle into target/site/pkg, then the server binary.
+# Every page is a lazy route (app/src/lazy_pages.rs): bundle-split cuts the wasm at those points into a main
+# module, one module per page and the chunks pages share, plus the manifest the server reads to
+# preload a page's modules. Linking with --emit-relocs lets it move code between modules.
 build_site() {
   local mode="$1" profile_flag="" wasm_dir="debug" server_flag=""
   if [ "$mode" = release ]; then
@@ -77,17 +80,32 @@ build_site() {
   fi
   ensure_rust_tools
   log "building the browser bundle ($mode)"
-  (cd "$ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown $profile_flag)
+  (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Clink-args=--emit-relocs" \
+    cargo build -p frontend --lib --target wasm32-unknown-unknown $profile_flag)
+  (cd "$ROOT" && cargo build -p bundle-split --quiet)
   local site="$ROOT/target/site"
-  mkdir -p "$site/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name gatehouse \
-    "$ROOT/target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  rm -rf "$site/pkg"; mkdir -p "$site/pkg"
+  "$ROOT/target/debug/bundle-split" "$ROOT/target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm" "$site/pkg" gatehouse
+  # The split modules call the main module's functions by their link names: keep them.
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$site/pkg" --out-name gatehouse \
+    "$site/pkg/gatehouse_split.wasm"
+  rm "$site/pkg/gatehouse_split.wasm"
   if [ "$mode" = release ]; then
     ensure_wasm_opt
-    "$ROOT/end2end/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      "$site/pkg/gatehouse_bg.wasm" -o "$site/pkg/gatehouse_bg.wasm"
+    local modules=("$site"/pkg/*.wasm)
+    log "optimising ${#modules[@]} wasm modules for size"
+    # binaryen's -Oz through its JS API, two processes, each compiling binaryen once (scripts/wasm_opt.mjs).
+    printf '%s\n' "${modules[@]}" | xargs -P 2 -n $(( (${#modules[@]} + 1) / 2 )) \
+      node "$ROOT/scripts/wasm_opt.mjs" "$ROOT/end2end/node_modules/binaryen" 2> >(grep -v "unknown name subsection" >&2)
   fi
   cat "$ROOT"/style/*.css > "$site/pkg/gatehouse.css"
+  if [ "$mode" = release ]; then
+    # Compressed copies beside each file; the server sends one to browsers that accept it.
+    apt_install brotli
+    log "compressing the bundle (brotli, gzip)"
+    find "$site/pkg" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) -print0 \
+      | xargs -0 -P 2 -I{} sh -c 'brotli -q 11 -f -k "$1" && gzip -9 -f -k "$1"' _ {}
+  fi
   log "building the server ($mode)"
   (cd "$ROOT" && cargo build -p server --bin gatehouse $server_flag)
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod clipboard;
 pub mod components;
+pub mod lazy_pages;
 pub mod local_action;
 pub mod pages;
 pub mod webauthn;
@@ -13,7 +14,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -36,7 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Every page renders whole on the server (`SsrMode::Async`): redirects are real 302s and the
-/// forms work before the bundle loads, or without JavaScript at all.
+/// forms work before the bundle loads, or without JavaScript at all. Each page is a lazy route
+/// (`lazy_pages`): its code is loaded with the page, not with the bundle every page loads.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -47,25 +49,25 @@ pub fn App() -> impl IntoView {
             <components::layout::Header/>
             <main id="main">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
-                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=pages::sign_in::SignIn ssr=SsrMode::Async/>
-                    <Route path=path!("/login/totp") view=pages::totp_challenge::TotpChallenge ssr=SsrMode::Async/>
-                    <Route path=path!("/login/recovery") view=pages::recovery_sign_in::RecoverySignIn ssr=SsrMode::Async/>
-                    <Route path=path!("/signup") view=pages::sign_up::SignUp ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async/>
-                    <Route path=path!("/tokens") view=pages::tokens::Tokens ssr=SsrMode::Async/>
-                    <Route path=path!("/tokens/new") view=pages::new_token::NewToken ssr=SsrMode::Async/>
-                    <Route path=path!("/tokens/:id") view=pages::token_detail::TokenDetail ssr=SsrMode::Async/>
-                    <Route path=path!("/oauth/consent") view=pages::consent::Consent ssr=SsrMode::Async/>
-                    <Route path=path!("/apps") view=pages::authorized_apps::AuthorizedApps ssr=SsrMode::Async/>
-                    <Route path=path!("/clients") view=pages::clients::Clients ssr=SsrMode::Async/>
-                    <Route path=path!("/inbox") view=pages::inbox::Inbox ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<lazy_pages::HomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<lazy_pages::SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login/totp") view={Lazy::<lazy_pages::TotpChallengeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login/recovery") view={Lazy::<lazy_pages::RecoverySignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view={Lazy::<lazy_pages::SignUpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<lazy_pages::AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens") view={Lazy::<lazy_pages::TokensRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens/new") view={Lazy::<lazy_pages::NewTokenRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens/:id") view={Lazy::<lazy_pages::TokenDetailRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/oauth/consent") view={Lazy::<lazy_pages::ConsentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/apps") view={Lazy::<lazy_pages::AuthorizedAppsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view={Lazy::<lazy_pages::ClientsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inbox") view={Lazy::<lazy_pages::InboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=|| view! { <leptos_router::components::Redirect path="/admin/users"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=pages::admin_users::AdminUsers ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/credentials") view=pages::admin_credentials::AdminCredentials ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/policy") view=pages::admin_policy::AdminPolicy ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/audit") view=pages::admin_audit::AdminAudit ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/webhooks") view=pages::admin_webhooks::AdminWebhooks ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<lazy_pages::AdminUsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/credentials") view={Lazy::<lazy_pages::AdminCredentialsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/policy") view={Lazy::<lazy_pages::AdminPolicyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view={Lazy::<lazy_pages::AdminAuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view={Lazy::<lazy_pages::AdminWebhooksRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -40,6 +40,8 @@ test('a passkey-only account signs up without a password and cannot remove its l
 
   const list = page.getByRole('list', { name: 'Your passkeys' });
   await expect(list.getByRole('listitem')).toHaveCount(1);
+  // The account page's own module arrives after its HTML: wait until it is live.
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
   await page.getByText(/^Rename or remove /).click();
   await page.getByRole('button', { name: /^Remove passkey / }).click();
   await expect(page.getByRole('alert')).toContainText('only way to sign in');
@@ -70,6 +72,8 @@ test.describe('step-up', () => {
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
     await page.getByLabel('Confirm password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Create account', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
+    await expect(page.locator('html[data-hydrated]')).toBeAttached();
     await page.getByLabel('Passkey name').fill('Phone');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     const list = page.getByRole('list', { name: 'Your passkeys' });
@@ -79,6 +83,7 @@ test.describe('step-up', () => {
     await page.reload();
     await expect(page.getByRole('heading', { name: "Confirm it's you" })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Add a passkey' })).toHaveCount(0);
+    await expect(page.locator('html[data-hydrated]')).toBeAttached();
     await page.getByRole('button', { name: 'Confirm with a passkey' }).click();
     await expect(page.getByRole('heading', { name: "Confirm it's you" })).toHaveCount(0);
 

@@ -147,8 +147,10 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
     // The bundle's files, served by tower-http rather than by leptos_axum's file handler: that one
     // looks up response options through whatever reactive owner the worker thread saw last, so a
     // file fetched while a page renders could take that page's headers, its CSP among them
-    // (`security_headers::files_fetched_during_renders_never_take_the_pages_headers`).
-    let files = Router::new().nest_service("/pkg", ServeDir::new(config.site_dir.join("pkg")));
+    // (`security_headers::files_fetched_during_renders_never_take_the_pages_headers`). The release
+    // build writes a brotli and a gzip copy beside each file; browsers that accept one get it.
+    let bundle = ServeDir::new(config.site_dir.join("pkg")).precompressed_br().precompressed_gzip();
+    let files = Router::new().nest_service("/pkg", bundle);
 
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
     // No page may be framed (clickjacking of the consent and credential pages).

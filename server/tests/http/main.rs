@@ -8,6 +8,7 @@ mod api;
 mod api_fuzz;
 mod audit_api;
 mod binary;
+mod bundle_files;
 mod clients_api;
 mod clients_in_the_browser;
 mod health;
