@@ -150,7 +150,10 @@ pub fn build_router(state: AppState, config: &Config) -> Router {
     // (`security_headers::files_fetched_during_renders_never_take_the_pages_headers`). The release
     // build writes a brotli and a gzip copy beside each file; browsers that accept one get it.
     let bundle = ServeDir::new(config.site_dir.join("pkg")).precompressed_br().precompressed_gzip();
-    let files = Router::new().nest_service("/pkg", bundle);
+    // Caches in between must keep the brotli, gzip and plain answers apart.
+    let files = Router::new()
+        .nest_service("/pkg", bundle)
+        .layer(SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("accept-encoding")));
 
     let origin = PublicOrigin(Arc::from(config.public_origin.as_str()));
     // No page may be framed (clickjacking of the consent and credential pages).

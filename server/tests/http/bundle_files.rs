@@ -27,6 +27,9 @@ async fn bundle_files_are_served_precompressed_when_the_browser_accepts_it() {
             let res = req.send().await.unwrap();
             let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
             let (status, kind, encoding) = (res.status().as_u16(), header("content-type"), header("content-encoding"));
+            if status == 200 {
+                assert_eq!(header("vary").as_deref(), Some("accept-encoding"), "caches keep the encodings apart");
+            }
             (status, kind, encoding, res.bytes().await.unwrap().to_vec())
         }
     };
