@@ -3,19 +3,18 @@
 //! release build wrote beside each one, any other client the file itself. (No database is
 //! involved: one backend is enough.)
 
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, site_with};
 
 const WASM: &[u8] = b"\0asm\x01\0\0\0";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bundle_files_are_served_precompressed_when_the_browser_accepts_it() {
-    let site = tempfile::tempdir().unwrap();
-    let pkg = site.path().join("pkg");
-    std::fs::create_dir(&pkg).unwrap();
-    std::fs::write(pkg.join("gatehouse_bg.wasm"), WASM).unwrap();
-    std::fs::write(pkg.join("gatehouse_bg.wasm.gz"), b"gzip bytes").unwrap();
-    std::fs::write(pkg.join("gatehouse_bg.wasm.br"), b"brotli bytes").unwrap();
-    std::fs::write(pkg.join("gatehouse.css"), "body { margin: 0 }\n").unwrap();
+    let site = site_with(&[
+        ("gatehouse_bg.wasm", WASM),
+        ("gatehouse_bg.wasm.gz", b"gzip bytes"),
+        ("gatehouse_bg.wasm.br", b"brotli bytes"),
+        ("gatehouse.css", b"body { margin: 0 }\n"),
+    ]);
     let app = TestApp::spawn(Backend::Sqlite, &["--site-dir", site.path().to_str().unwrap()]).await;
     let get = |path: &'static str, accept: Option<&'static str>| {
         let (client, url) = (reqwest::Client::new(), app.url(path));

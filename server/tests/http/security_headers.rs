@@ -2,7 +2,7 @@
 //! a CSP that forbids plugins, `<base>` and framing on pages, HSTS only over https.
 
 use crate::both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, site_with};
 
 async fn every_response_carries_the_security_headers(app: &TestApp) {
     let b = app.browser();
@@ -69,10 +69,7 @@ async fn each_page_gets_a_fresh_script_nonce(app: &TestApp) {
 /// reactive owner the worker thread had last seen, so a file fetched during a render could take
 /// that page's headers (its CSP among them) and leave the page with the no-script fallback.
 async fn files_fetched_during_renders_never_take_the_pages_headers(backend: Backend) {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::create_dir(site.path().join("pkg")).unwrap();
-    std::fs::write(site.path().join("pkg/gatehouse.js"), "export default function () {}\n").unwrap();
-    std::fs::write(site.path().join("pkg/gatehouse.css"), "body { margin: 0 }\n").unwrap();
+    let site = site_with(&[("gatehouse.js", b"export default function () {}\n"), ("gatehouse.css", b"body { margin: 0 }\n")]);
     let app = TestApp::spawn(backend, &["--site-dir", site.path().to_str().unwrap()]).await;
     for _ in 0..15 {
         let mut tasks = Vec::new();

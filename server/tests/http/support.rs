@@ -192,6 +192,17 @@ impl TestApp {
 }
 
 /// The current TOTP code for a base32 secret, `offset` steps from now.
+/// A site folder holding `pkg/<name>` for each `(name, content)`: the browser bundle a test serves
+/// with `--site-dir`.
+pub fn site_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    for (name, content) in files {
+        std::fs::write(site.path().join("pkg").join(name), content).unwrap();
+    }
+    site
+}
+
 pub fn totp_code(secret_base32: &str, offset: i64) -> String {
     let bytes = totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().unwrap();
     let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
