@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod clipboard;
+pub mod form_action;
 pub mod components;
 pub mod lazy_pages;
 pub mod local_action;
+pub mod page_data;
 pub mod pages;
 pub mod webauthn;
 #[cfg(feature = "ssr")]

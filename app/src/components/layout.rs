@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::page_data::page_resource;
 use crate::api::inbox::nav_info;
 
 #[component]
 pub fn Header() -> impl IntoView {
     // Fetched again at each navigation, so the unread count follows what the person just read.
     let location = leptos_router::hooks::use_location();
-    let nav = Resource::new(move || location.pathname.get(), |_| nav_info());
+    let nav = page_resource(move || location.pathname.get(), |_| nav_info());
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">

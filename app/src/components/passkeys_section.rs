@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
 use crate::local_action::LocalAction;
 
 use crate::api::error_text;
@@ -24,8 +25,8 @@ pub fn PasskeysSection(
     /// Whether credential changes are allowed now (recent sign-in).
     editable: bool,
     add: LocalAction<String, Result<(), String>>,
-    rename: ServerAction<RenamePasskey>,
-    remove: ServerAction<RemovePasskey>,
+    rename: FormAction<RenamePasskey>,
+    remove: FormAction<RemovePasskey>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let empty = passkeys.is_empty();
@@ -43,16 +44,16 @@ pub fn PasskeysSection(
                     let controls = editable.then(|| view! {
                                 <details>
                                     <summary>{summary}</summary>
-                                    <ActionForm action=rename>
+                                    <PostForm action=rename>
                                         <input type="hidden" name="id" value=id/>
                                         <label for=rename_id.clone()>{rename_label}</label>
                                         <input id=rename_id name="name" value=key_name required/>
                                         <button type="submit" class="secondary">"Rename"</button>
-                                    </ActionForm>
-                                    <ActionForm action=remove>
+                                    </PostForm>
+                                    <PostForm action=remove>
                                         <input type="hidden" name="id" value=remove_id/>
                                         <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
-                                    </ActionForm>
+                                    </PostForm>
                                 </details>
                             });
                     view! {

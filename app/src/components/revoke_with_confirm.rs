@@ -2,13 +2,14 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
 use crate::api::tokens::RevokeToken;
 
 #[component]
 pub fn RevokeWithConfirm(
     id: String,
     name: String,
-    revoke: ServerAction<RevokeToken>,
+    revoke: FormAction<RevokeToken>,
     /// The first button's text; its accessible name adds the token's name.
     #[prop(default = "Revoke")]
     label: &'static str,
@@ -21,10 +22,10 @@ pub fn RevokeWithConfirm(
             view! {
                 <div class="confirm" role="group" aria-label=format!("Confirm revoking {name}")>
                     <p>"Revoke “" {name.clone()} "”? Anything using it stops working at once."</p>
-                    <ActionForm action=revoke>
+                    <PostForm action=revoke>
                         <input type="hidden" name="id" value=id/>
                         <button type="submit" class="danger">"Yes, revoke"</button>
-                    </ActionForm>
+                    </PostForm>
                     <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Cancel"</button>
                 </div>
             }

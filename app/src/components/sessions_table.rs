@@ -2,14 +2,15 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
 use crate::api::account::{RevokeOtherSessions, RevokeSession, SessionView};
 use crate::components::alert::ActionError;
 
 #[component]
 pub fn SessionsTable(
     sessions: Vec<SessionView>,
-    revoke: ServerAction<RevokeSession>,
-    revoke_others: ServerAction<RevokeOtherSessions>,
+    revoke: FormAction<RevokeSession>,
+    revoke_others: FormAction<RevokeOtherSessions>,
 ) -> impl IntoView {
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
@@ -33,10 +34,10 @@ pub fn SessionsTable(
                                         view! { <span class="badge">"This session"</span> }.into_any()
                                     } else {
                                         view! {
-                                            <ActionForm action=revoke>
+                                            <PostForm action=revoke>
                                                 <input type="hidden" name="handle" value=s.handle.clone()/>
                                                 <button type="submit" class="secondary" aria-label=label>"Revoke"</button>
-                                            </ActionForm>
+                                            </PostForm>
                                         }.into_any()
                                     }}
                                 </td>
@@ -48,9 +49,9 @@ pub fn SessionsTable(
         </div>
         <ActionError value=revoke.value()/>
         {(others > 0).then(|| view! {
-            <ActionForm action=revoke_others>
+            <PostForm action=revoke_others>
                 <button type="submit" class="secondary">"Sign out all other sessions"</button>
-            </ActionForm>
+            </PostForm>
         })}
         <ActionError value=revoke_others.value()/>
     }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
 use crate::local_action::LocalAction;
 
 use crate::api::error_text;
@@ -21,7 +22,7 @@ pub fn StepUpPanel(
     has_passkey: bool,
     has_password: bool,
     has_totp: bool,
-    with_password: ServerAction<StepUpPassword>,
+    with_password: FormAction<StepUpPassword>,
     with_passkey: LocalAction<(), Result<(), String>>,
     /// What needs the confirmation, e.g. "Creating a token".
     #[prop(default = "Changing your sign-in methods")]
@@ -38,13 +39,13 @@ pub fn StepUpPanel(
                 {move || with_passkey.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
             })}
             {has_password.then(|| view! {
-                <ActionForm action=with_password>
+                <PostForm action=with_password>
                     <Field label="Your password" name="password" id="step-up-password" kind="password" autocomplete="current-password"/>
                     {has_totp.then(|| view! {
                         <Field label="Code from your authenticator app" name="code" id="step-up-code" autocomplete="one-time-code" inputmode="numeric"/>
                     })}
                     <button type="submit" class="secondary">"Confirm with password"</button>
-                </ActionForm>
+                </PostForm>
                 <ActionError value=with_password.value()/>
             })}
         </section>

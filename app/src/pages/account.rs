@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -20,39 +23,39 @@ use crate::components::totp_setup::TotpSetupPanel;
 
 #[derive(Clone, Copy)]
 struct Actions {
-    change_password: ServerAction<ChangePassword>,
-    begin_totp: ServerAction<BeginTotp>,
-    confirm_totp: ServerAction<ConfirmTotp>,
-    remove_totp: ServerAction<RemoveTotp>,
-    regenerate: ServerAction<RegenerateRecoveryCodes>,
-    revoke: ServerAction<RevokeSession>,
-    revoke_others: ServerAction<RevokeOtherSessions>,
-    sign_out: ServerAction<SignOut>,
+    change_password: FormAction<ChangePassword>,
+    begin_totp: FormAction<BeginTotp>,
+    confirm_totp: FormAction<ConfirmTotp>,
+    remove_totp: FormAction<RemoveTotp>,
+    regenerate: FormAction<RegenerateRecoveryCodes>,
+    revoke: FormAction<RevokeSession>,
+    revoke_others: FormAction<RevokeOtherSessions>,
+    sign_out: FormAction<SignOut>,
     add_passkey: LocalAction<String, Result<(), String>>,
-    rename_passkey: ServerAction<RenamePasskey>,
-    remove_passkey: ServerAction<RemovePasskey>,
-    step_up_password: ServerAction<StepUpPassword>,
+    rename_passkey: FormAction<RenamePasskey>,
+    remove_passkey: FormAction<RemovePasskey>,
+    step_up_password: FormAction<StepUpPassword>,
     step_up_passkey: LocalAction<(), Result<(), String>>,
 }
 
 #[component]
 pub fn Account() -> impl IntoView {
     let a = Actions {
-        change_password: ServerAction::new(),
-        begin_totp: ServerAction::new(),
-        confirm_totp: ServerAction::new(),
-        remove_totp: ServerAction::new(),
-        regenerate: ServerAction::new(),
-        revoke: ServerAction::new(),
-        revoke_others: ServerAction::new(),
-        sign_out: ServerAction::new(),
+        change_password: FormAction::new(),
+        begin_totp: FormAction::new(),
+        confirm_totp: FormAction::new(),
+        remove_totp: FormAction::new(),
+        regenerate: FormAction::new(),
+        revoke: FormAction::new(),
+        revoke_others: FormAction::new(),
+        sign_out: FormAction::new(),
         add_passkey: LocalAction::new(|name: &String| add_passkey(name.clone())),
-        rename_passkey: ServerAction::new(),
-        remove_passkey: ServerAction::new(),
-        step_up_password: ServerAction::new(),
+        rename_passkey: FormAction::new(),
+        remove_passkey: FormAction::new(),
+        step_up_password: FormAction::new(),
         step_up_passkey: LocalAction::new(|_: &()| step_up_with_passkey()),
     };
-    let overview = Resource::new(
+    let overview = page_resource(
         move || {
             (
                 a.change_password.version().get(),
@@ -94,9 +97,9 @@ fn AccountBody(acct: AccountView, a: Actions) -> impl IntoView {
                 <h1>"Account security"</h1>
                 <p class="muted">"Signed in as " <strong>{acct.display_name.clone()}</strong> " (" {acct.email.clone()} ") · " {acct.role.clone()}</p>
             </div>
-            <ActionForm action=a.sign_out>
+            <PostForm action=a.sign_out>
                 <button type="submit" class="secondary">"Sign out"</button>
-            </ActionForm>
+            </PostForm>
         </div>
         {acct.must_enrol.then(|| view! {
             <p class="alert warn" role="alert">
@@ -151,18 +154,18 @@ fn TwoFactorSection(acct: AccountView, a: Actions) -> impl IntoView {
                     <p>"Authenticator app: " <strong>"on"</strong> ". Recovery codes left: " {acct.recovery_codes_left} "."</p>
                     <details>
                         <summary>"Make new recovery codes"</summary>
-                        <ActionForm action=a.regenerate>
+                        <PostForm action=a.regenerate>
                             <Field label="Password to confirm new codes" name="password" id="regen-password" kind="password" autocomplete="current-password"/>
                             <button type="submit">"Regenerate recovery codes"</button>
-                        </ActionForm>
+                        </PostForm>
                         <ActionError value=a.regenerate.value()/>
                     </details>
                     <details>
                         <summary>"Remove the authenticator app"</summary>
-                        <ActionForm action=a.remove_totp>
+                        <PostForm action=a.remove_totp>
                             <Field label="Password to confirm removal" name="password" id="remove-password" kind="password" autocomplete="current-password"/>
                             <button type="submit" class="danger">"Remove authenticator app"</button>
-                        </ActionForm>
+                        </PostForm>
                         <ActionError value=a.remove_totp.value()/>
                     </details>
                 }.into_any()
@@ -172,9 +175,9 @@ fn TwoFactorSection(acct: AccountView, a: Actions) -> impl IntoView {
                     {move || match a.begin_totp.value().get() {
                         Some(Ok(setup)) => view! { <TotpSetupPanel setup confirm=a.confirm_totp/> }.into_any(),
                         _ => view! {
-                            <ActionForm action=a.begin_totp>
+                            <PostForm action=a.begin_totp>
                                 <button type="submit">"Set up authenticator app"</button>
-                            </ActionForm>
+                            </PostForm>
                         }.into_any(),
                     }}
                     <ActionError value=a.begin_totp.value()/>
@@ -190,12 +193,12 @@ fn PasswordSection(a: Actions) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            <ActionForm action=a.change_password>
+            <PostForm action=a.change_password>
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password"/>
                 <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="12 to 128 characters."/>
                 <Field label="Confirm new password" name="new_password_confirm" kind="password" autocomplete="new-password"/>
                 <button type="submit">"Change password"</button>
-            </ActionForm>
+            </PostForm>
             <ActionError value=a.change_password.value()/>
             <ActionDone value=a.change_password.value() message="Your password was changed. Your other sessions were signed out."/>
         </section>

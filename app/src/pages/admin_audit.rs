@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
+use crate::page_data::page_resource;
 use crate::api::audit_trail::{AuditQuery, audit_events};
 use crate::api::error_text;
 use crate::components::admin_nav::AdminNav;
@@ -39,7 +40,7 @@ fn link(path: &str, q: &AuditQuery, extra: &[(&str, &str)]) -> String {
 pub fn AdminAudit() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_of(&params.get()));
-    let page = Resource::new(move || query.get(), audit_events);
+    let page = page_resource(move || query.get(), audit_events);
     let q = move || query.get();
     view! {
         <Title text="Audit trail"/>

@@ -4,6 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -59,11 +62,11 @@ fn params_of(q: &InventoryQuery) -> Vec<(String, String)> {
 pub fn AdminCredentials() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_of(&params.get()));
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let revoke = Action::new(|(kind, id, reason): &(String, String, String)| revoke_credential(kind.clone(), id.clone(), reason.clone()));
     let bulk = Action::new(|(q, n, reason): &(InventoryQuery, i64, String)| bulk_revoke(q.clone(), *n, reason.clone()));
-    let page = Resource::new(
+    let page = page_resource(
         move || (query.get(), revoke.version().get(), bulk.version().get(), step_up_password.version().get(), step_up_passkey.version().get()),
         |(q, ..)| credentials(q),
     );

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -15,10 +18,10 @@ use crate::components::step_up::{StepUpPanel, step_up_with_passkey};
 
 #[component]
 pub fn AdminPolicy() -> impl IntoView {
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let save = Action::new(|input: &PolicyInput| save_policy(input.clone()));
-    let page = Resource::new(
+    let page = page_resource(
         move || (save.version().get(), step_up_password.version().get(), step_up_passkey.version().get()),
         |_| policy_view(),
     );

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -34,10 +37,10 @@ async fn apply(change: Change) -> Result<(), ServerFnError> {
 #[component]
 pub fn AdminUsers() -> impl IntoView {
     let query = use_query_map();
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let change = Action::new(|c: &Change| apply(c.clone()));
-    let page = Resource::new(
+    let page = page_resource(
         move || {
             let q = query.get();
             (q.get("q").unwrap_or_default(), q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32), change.version().get(), step_up_password.version().get(), step_up_passkey.version().get())

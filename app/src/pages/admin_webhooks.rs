@@ -2,6 +2,9 @@
 //! deliveries. Admins register (the signing secret is shown once), disable, enable and delete.
 
 use leptos::prelude::*;
+
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -15,12 +18,12 @@ use crate::local_action::LocalAction;
 
 #[component]
 pub fn AdminWebhooks() -> impl IntoView {
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
     let register = Action::new(|url: &String| register_webhook(url.clone()));
     let status = Action::new(|(id, active): &(String, bool)| set_webhook_status(id.clone(), *active));
     let delete = Action::new(|id: &String| delete_webhook(id.clone()));
-    let page = Resource::new(
+    let page = page_resource(
         move || (register.version().get(), status.version().get(), delete.version().get(), step_up_password.version().get(), step_up_passkey.version().get()),
         |_| webhooks_view(),
     );

@@ -2,6 +2,9 @@
 //! access ends the app's refresh tokens at once.
 
 use leptos::prelude::*;
+
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -11,8 +14,8 @@ use crate::components::alert::ActionError;
 
 #[component]
 pub fn AuthorizedApps() -> impl IntoView {
-    let withdraw = ServerAction::<WithdrawApp>::new();
-    let apps = Resource::new(move || withdraw.version().get(), |_| authorized_apps());
+    let withdraw = FormAction::<WithdrawApp>::new();
+    let apps = page_resource(move || withdraw.version().get(), |_| authorized_apps());
     view! {
         <Title text="Authorized apps"/>
         <h1>"Authorized apps"</h1>
@@ -37,10 +40,10 @@ pub fn AuthorizedApps() -> impl IntoView {
                                             <td>{a.granted}</td>
                                             <td>{a.last_used.unwrap_or_else(|| "never".into())}</td>
                                             <td>
-                                                <ActionForm action=withdraw>
+                                                <PostForm action=withdraw>
                                                     <input type="hidden" name="client_id" value=a.client_id/>
                                                     <button type="submit" class="danger" aria-label=label>"Withdraw access"</button>
-                                                </ActionForm>
+                                                </PostForm>
                                             </td>
                                         </tr>
                                     }

@@ -6,6 +6,9 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -28,12 +31,12 @@ const GRANTS: [(&str, &str); 4] = [
 
 #[component]
 pub fn Clients() -> impl IntoView {
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
-    let status = ServerAction::<SetClientStatus>::new();
-    let delete = ServerAction::<DeleteClient>::new();
+    let status = FormAction::<SetClientStatus>::new();
+    let delete = FormAction::<DeleteClient>::new();
     let shown = RwSignal::new(None::<ShownSecret>);
-    let page = Resource::new(
+    let page = page_resource(
         move || (step_up_password.version().get(), step_up_passkey.version().get(), status.version().get(), delete.version().get(), shown.get().is_some()),
         |_| clients_overview(),
     );
@@ -71,8 +74,8 @@ pub fn Clients() -> impl IntoView {
 #[component]
 fn ClientList(
     clients: Vec<ClientView>,
-    status: ServerAction<SetClientStatus>,
-    delete: ServerAction<DeleteClient>,
+    status: FormAction<SetClientStatus>,
+    delete: FormAction<DeleteClient>,
     shown: RwSignal<Option<ShownSecret>>,
     recent: bool,
 ) -> impl IntoView {
@@ -90,8 +93,8 @@ fn ClientList(
 #[component]
 fn ClientCard(
     c: ClientView,
-    status: ServerAction<SetClientStatus>,
-    delete: ServerAction<DeleteClient>,
+    status: FormAction<SetClientStatus>,
+    delete: FormAction<DeleteClient>,
     shown: RwSignal<Option<ShownSecret>>,
     recent: bool,
 ) -> impl IntoView {
@@ -142,22 +145,22 @@ fn ClientCard(
             })}
             {move || rotate.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{error_text(&e)}</p> })}
             <div class="actions">
-                <ActionForm action=status>
+                <PostForm action=status>
                     <input type="hidden" name="id" value=id.clone()/>
                     <input type="hidden" name="active" value=if c.active { "false" } else { "true" }/>
                     <button type="submit" class="secondary" aria-label=format!("{} {}", if c.active { "Disable" } else { "Enable" }, name)>
                         {if c.active { "Disable" } else { "Enable" }}
                     </button>
-                </ActionForm>
+                </PostForm>
                 <Show when=move || confirming.get() fallback=move || view! {
                     <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Delete"</button>
                 }>
-                    <ActionForm action=delete>
+                    <PostForm action=delete>
                         <input type="hidden" name="id" value=del.with_value(|d| d.0.clone())/>
                         <span>"Delete “" {del.with_value(|d| d.1.clone())} "” and end every token it holds?"</span>
                         <button type="submit" class="danger">"Yes, delete"</button>
                         <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
-                    </ActionForm>
+                    </PostForm>
                 </Show>
             </div>
         </section>

@@ -2,6 +2,9 @@
 //! browser goes back to the app (with a code, or with `access_denied`).
 
 use leptos::prelude::*;
+
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -13,7 +16,7 @@ use crate::components::alert::ActionError;
 pub fn Consent() -> impl IntoView {
     let query = use_query_map();
     let request = move || query.read().get("request").unwrap_or_default();
-    let view_of = Resource::new(request, consent_request);
+    let view_of = page_resource(request, consent_request);
     view! {
         <Title text="Allow access"/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -35,7 +38,7 @@ pub fn Consent() -> impl IntoView {
 
 #[component]
 fn ConsentForm(v: ConsentView) -> impl IntoView {
-    let decide = ServerAction::<DecideConsent>::new();
+    let decide = FormAction::<DecideConsent>::new();
     // The server function redirects (to the app, with a code or `access_denied`); the router's
     // redirect hook follows it with JavaScript, the browser without.
     let heading = format!("{} wants to access your Gatehouse account", v.client_name);
@@ -49,16 +52,16 @@ fn ConsentForm(v: ConsentView) -> impl IntoView {
             </ul>
             <p>"You will be sent back to " <strong>{v.redirect_host}</strong> ". You can withdraw this access at any time on the Authorized apps page."</p>
             <div class="actions">
-                <ActionForm action=decide>
+                <PostForm action=decide>
                     <input type="hidden" name="request" value=allow_id/>
                     <input type="hidden" name="decision" value="allow"/>
                     <button type="submit" disabled=move || decide.pending().get()>"Allow"</button>
-                </ActionForm>
-                <ActionForm action=decide>
+                </PostForm>
+                <PostForm action=decide>
                     <input type="hidden" name="request" value=deny_id/>
                     <input type="hidden" name="decision" value="deny"/>
                     <button type="submit" class="secondary" disabled=move || decide.pending().get()>"Deny"</button>
-                </ActionForm>
+                </PostForm>
             </div>
             <ActionError value=decide.value()/>
         </section>

@@ -3,11 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+use crate::page_data::page_resource;
 use crate::api::account::account_overview;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let me = Resource::new(|| (), |_| account_overview());
+    let me = page_resource(|| (), |_| account_overview());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

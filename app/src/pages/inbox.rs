@@ -1,6 +1,9 @@
 //! `/inbox`: the person's notices, newest first; unread ones stand out until marked read.
 
 use leptos::prelude::*;
+
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -10,8 +13,8 @@ use crate::components::alert::ActionError;
 
 #[component]
 pub fn Inbox() -> impl IntoView {
-    let mark = ServerAction::<MarkRead>::new();
-    let page = Resource::new(move || mark.version().get(), |_| inbox());
+    let mark = FormAction::<MarkRead>::new();
+    let page = page_resource(move || mark.version().get(), |_| inbox());
     view! {
         <Title text="Inbox"/>
         <h1>"Inbox"</h1>
@@ -24,10 +27,10 @@ pub fn Inbox() -> impl IntoView {
                     Ok(Some(p)) => view! {
                         <p>{format!("{} unread", p.unread)}</p>
                         {(p.unread > 0).then(|| view! {
-                            <ActionForm action=mark>
+                            <PostForm action=mark>
                                 <input type="hidden" name="id" value=""/>
                                 <button type="submit" class="secondary">"Mark all as read"</button>
-                            </ActionForm>
+                            </PostForm>
                         })}
                         <ul class="notices inbox" aria-label="Notices">
                             {p.notices.into_iter().map(|n| {
@@ -38,10 +41,10 @@ pub fn Inbox() -> impl IntoView {
                                         <p>{n.message}</p>
                                         <p class="muted">{n.when}</p>
                                         {(!n.read).then(|| view! {
-                                            <ActionForm action=mark>
+                                            <PostForm action=mark>
                                                 <input type="hidden" name="id" value=n.id.clone()/>
                                                 <button type="submit" class="link" aria-label=format!("Mark “{title}” as read")>"Mark as read"</button>
-                                            </ActionForm>
+                                            </PostForm>
                                         })}
                                     </li>
                                 }

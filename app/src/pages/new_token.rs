@@ -6,6 +6,9 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -19,9 +22,9 @@ use crate::components::token_once::TokenOnce;
 
 #[component]
 pub fn NewToken() -> impl IntoView {
-    let step_up_password = ServerAction::<StepUpPassword>::new();
+    let step_up_password = FormAction::<StepUpPassword>::new();
     let step_up_passkey = LocalAction::new(|_: &()| step_up_with_passkey());
-    let choices = Resource::new(
+    let choices = page_resource(
         move || (step_up_password.version().get(), step_up_passkey.version().get()),
         |_| new_token_options(),
     );

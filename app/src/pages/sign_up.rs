@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,8 +19,8 @@ use crate::webauthn;
 pub fn SignUp() -> impl IntoView {
     let query = use_query_map();
     let invite = move || query.with(|q| q.get("invite"));
-    let info = Resource::new(invite, invitation_info);
-    let action = ServerAction::<SignUpFn>::new();
+    let info = page_resource(invite, invitation_info);
+    let action = FormAction::<SignUpFn>::new();
     view! {
         <Title text="Create your account"/>
         <section class="card narrow">
@@ -38,7 +41,7 @@ pub fn SignUp() -> impl IntoView {
                             let locked = email.is_some();
                             view! {
                                 <h1>{heading}</h1>
-                                <ActionForm action>
+                                <PostForm action>
                                     <input type="hidden" name="invitation" value=invite().unwrap_or_default()/>
                                     <Field label="Email" name="email" kind="email" autocomplete="username" value=email.unwrap_or_default() readonly=locked/>
                                     <Field label="Name" name="display_name" autocomplete="name"/>
@@ -46,7 +49,7 @@ pub fn SignUp() -> impl IntoView {
                                         hint="12 to 128 characters. A few unrelated words make a strong, memorable password."/>
                                     <Field label="Confirm password" name="password_confirm" kind="password" autocomplete="new-password"/>
                                     <button type="submit" disabled=move || action.pending().get()>"Create account"</button>
-                                </ActionForm>
+                                </PostForm>
                                 <ActionError value=action.value()/>
                                 <p class="divider"><span>"or"</span></p>
                                 <PasskeySignUp invitation=invite()/>

@@ -4,6 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::form_action::{FormAction, PostForm};
+use crate::page_data::page_resource;
+
 use crate::local_action::LocalAction;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -20,9 +23,9 @@ use crate::components::token_once::TokenOnce;
 
 #[derive(Clone, Copy)]
 struct Actions {
-    revoke: ServerAction<RevokeToken>,
-    regenerate: ServerAction<RegenerateToken>,
-    step_up_password: ServerAction<StepUpPassword>,
+    revoke: FormAction<RevokeToken>,
+    regenerate: FormAction<RegenerateToken>,
+    step_up_password: FormAction<StepUpPassword>,
     step_up_passkey: LocalAction<(), Result<(), String>>,
 }
 
@@ -31,12 +34,12 @@ pub fn TokenDetail() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let a = Actions {
-        revoke: ServerAction::new(),
-        regenerate: ServerAction::new(),
-        step_up_password: ServerAction::new(),
+        revoke: FormAction::new(),
+        regenerate: FormAction::new(),
+        step_up_password: FormAction::new(),
         step_up_passkey: LocalAction::new(|_: &()| step_up_with_passkey()),
     };
-    let page = Resource::new(
+    let page = page_resource(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
@@ -173,10 +176,10 @@ fn Manage(p: TokenPage, a: Actions) -> impl IntoView {
             <p>"Regenerating makes a new token with the same settings and revokes this one at once."</p>
             {if p.recent_auth {
                 view! {
-                    <ActionForm action=a.regenerate>
+                    <PostForm action=a.regenerate>
                         <input type="hidden" name="id" value=regenerate_id/>
                         <button type="submit" class="secondary">"Regenerate token"</button>
-                    </ActionForm>
+                    </PostForm>
                 }.into_any()
             } else {
                 view! {

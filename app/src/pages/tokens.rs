@@ -1,6 +1,9 @@
 //! `/tokens`: the user's personal access tokens: active ones, and ended ones (greyed) for 90 days.
 
 use leptos::prelude::*;
+
+use crate::form_action::FormAction;
+use crate::page_data::page_resource;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -11,8 +14,8 @@ use crate::components::revoke_with_confirm::RevokeWithConfirm;
 
 #[component]
 pub fn Tokens() -> impl IntoView {
-    let revoke = ServerAction::<RevokeToken>::new();
-    let page = Resource::new(move || revoke.version().get(), |_| tokens_overview());
+    let revoke = FormAction::<RevokeToken>::new();
+    let page = page_resource(move || revoke.version().get(), |_| tokens_overview());
     view! {
         <Title text="Personal access tokens"/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -58,7 +61,7 @@ fn Notices(tokens: Vec<TokenSummary>) -> impl IntoView {
 }
 
 #[component]
-fn TokensTable(tokens: Vec<TokenSummary>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+fn TokensTable(tokens: Vec<TokenSummary>, revoke: FormAction<RevokeToken>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="stack tokens">

@@ -14,12 +14,16 @@ export const PASSWORD = remember('password', 'correct horse battery staple');
 export async function signUp(page: Page, link: string, email: string, name = 'Ada Lovelace') {
   await page.goto(link);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  // Forms work before the page is interactive too (the browser posts them), but the next steps
+  // use what needs the page's script (a secret shown once): go on once the page is live.
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Confirm password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Account security' })).toBeVisible();
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
 }
 
 export async function signInWithPassword(page: Page, email: string, password = PASSWORD) {
