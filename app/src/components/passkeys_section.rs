@@ -10,6 +10,9 @@ use crate::api::passkeys::{PasskeyView, RemovePasskey, RenamePasskey, begin_pass
 use crate::components::alert::ActionError;
 use crate::webauthn;
 
+/// The registration ceremony. Its code (the WebAuthn option and credential types and their
+/// JSON) is a module of its own, fetched on the first click, not with the page.
+#[leptos::lazy]
 pub async fn add_passkey(name: String) -> Result<(), String> {
     if name.trim().is_empty() {
         return Err("Name the passkey first, for example “Work laptop”.".to_owned());

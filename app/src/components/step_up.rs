@@ -11,6 +11,9 @@ use crate::components::alert::ActionError;
 use crate::components::field::Field;
 use crate::webauthn;
 
+/// The step-up ceremony: a module of its own, fetched on the first click, not with the page
+/// (see `add_passkey`).
+#[leptos::lazy]
 pub async fn step_up_with_passkey() -> Result<(), String> {
     let options = begin_step_up().await.map_err(|e| error_text(&e))?;
     let credential = webauthn::get(options, None).await?;
