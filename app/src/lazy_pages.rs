@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::pages;
 
 macro_rules! lazy_page {
@@ -19,7 +20,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+                view! { <$page/> }.into_any_sync()
             }
         }
     };

@@ -9,6 +9,7 @@ pub mod lazy_pages;
 pub mod local_action;
 pub mod page_data;
 pub mod pages;
+pub mod sync_hydrate;
 pub mod webauthn;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
+
 #[component]
 pub fn Confirm(
     /// The first button's text, e.g. "Disable".
@@ -27,9 +29,9 @@ pub fn Confirm(
                     <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Cancel"</button>
                 </div>
             }
-            .into_any()
+            .into_any_sync()
         } else {
-            view! { <button type="button" class=class aria-label=accessible.clone() on:click=move |_| asking.set(true)>{label}</button> }.into_any()
+            view! { <button type="button" class=class aria-label=accessible.clone() on:click=move |_| asking.set(true)>{label}</button> }.into_any_sync()
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::local_action::LocalAction;
 
 use crate::api::error_text;
@@ -105,9 +106,9 @@ pub fn PasskeySignIn(autofill: Autofill) -> impl IntoView {
                         disabled=move || action.pending().get()>
                         "Sign in with a passkey"
                     </button>
-                }.into_any()
+                }.into_any_sync()
             } else {
-                view! { <p class="alert warn" role="alert">{webauthn::UNSUPPORTED}</p> }.into_any()
+                view! { <p class="alert warn" role="alert">{webauthn::UNSUPPORTED}</p> }.into_any_sync()
             }}
             {move || action.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{e}</p> })}
         </div>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::api::tokens::RevokeToken;
 
@@ -29,12 +30,12 @@ pub fn RevokeWithConfirm(
                     <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Cancel"</button>
                 </div>
             }
-            .into_any()
+            .into_any_sync()
         } else {
             view! {
                 <button type="button" class=class aria-label=format!("{label} {name}") on:click=move |_| asking.set(true)>{label}</button>
             }
-            .into_any()
+            .into_any_sync()
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::api::account::{RevokeOtherSessions, RevokeSession, SessionView};
 use crate::components::alert::ActionError;
@@ -31,14 +32,14 @@ pub fn SessionsTable(
                                 <td data-label="Last seen">{s.last_seen.clone()}</td>
                                 <td class="action">
                                     {if s.current {
-                                        view! { <span class="badge">"This session"</span> }.into_any()
+                                        view! { <span class="badge">"This session"</span> }.into_any_sync()
                                     } else {
                                         view! {
                                             <PostForm action=revoke>
                                                 <input type="hidden" name="handle" value=s.handle.clone()/>
                                                 <button type="submit" class="secondary" aria-label=label>"Revoke"</button>
                                             </PostForm>
-                                        }.into_any()
+                                        }.into_any_sync()
                                     }}
                                 </td>
                             </tr>

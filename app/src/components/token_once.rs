@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::local_action::LocalAction;
 
 use crate::api::tokens::CreatedToken;
@@ -23,8 +24,8 @@ pub fn TokenOnce(created: CreatedToken) -> impl IntoView {
                 <button type="button" on:click=move |_| { copy.dispatch(token.clone()); }>"Copy"</button>
             </div>
             {move || copy.value().get().map(|r| match r {
-                Ok(()) => view! { <p class="alert ok" role="status">"Copied to the clipboard."</p> }.into_any(),
-                Err(e) => view! { <p class="alert error" role="alert">{e}</p> }.into_any(),
+                Ok(()) => view! { <p class="alert ok" role="status">"Copied to the clipboard."</p> }.into_any_sync(),
+                Err(e) => view! { <p class="alert error" role="alert">{e}</p> }.into_any_sync(),
             })}
             <p>
                 <a href=format!("/tokens/{}", created.id)>"Open the token's page"</a>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 
@@ -80,9 +81,9 @@ pub fn Account() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(Some(acct)) => AccountBody(AccountBodyProps { acct, a }).into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(Some(acct)) => AccountBody(AccountBodyProps { acct, a }).into_any_sync(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -168,20 +169,20 @@ fn TwoFactorSection(acct: AccountView, a: Actions) -> impl IntoView {
                         </PostForm>
                         <ActionError value=a.remove_totp.value()/>
                     </details>
-                }.into_any()
+                }.into_any_sync()
             } else {
                 view! {
                     <p>"Authenticator app: " <strong>"off"</strong> ". Add one so a stolen password is not enough to sign in."</p>
                     {move || match a.begin_totp.value().get() {
-                        Some(Ok(setup)) => view! { <TotpSetupPanel setup confirm=a.confirm_totp/> }.into_any(),
+                        Some(Ok(setup)) => view! { <TotpSetupPanel setup confirm=a.confirm_totp/> }.into_any_sync(),
                         _ => view! {
                             <PostForm action=a.begin_totp>
                                 <button type="submit">"Set up authenticator app"</button>
                             </PostForm>
-                        }.into_any(),
+                        }.into_any_sync(),
                     }}
                     <ActionError value=a.begin_totp.value()/>
-                }.into_any()
+                }.into_any_sync()
             }}
             <ActionDone value=a.remove_totp.value() message="The authenticator app was removed."/>
         </section>

@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::page_data::page_resource;
 use crate::api::audit_trail::{AuditQuery, audit_events};
 use crate::api::error_text;
@@ -74,7 +75,7 @@ pub fn AdminAudit() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => {
                         let next = p.next.clone().map(|c| link("/admin/audit", &query.get_untracked(), &[("cursor", &c)]));
                         view! {
@@ -95,9 +96,9 @@ pub fn AdminAudit() -> impl IntoView {
                             </table>
                             {next.map(|href| view! { <a href=href rel="next">"Older events"</a> })}
                         }
-                        .into_any()
+                        .into_any_sync()
                     }
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

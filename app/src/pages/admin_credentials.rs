@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 
@@ -82,13 +83,13 @@ pub fn AdminCredentials() -> impl IntoView {
         {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{error_text(&e)}</p> })}
         {move || revoke.value().get().and_then(Result::ok).map(|_| view! { <p class="alert ok" role="status">"Revoked."</p> })}
         {move || bulk.value().get().map(|r| match r {
-            Ok(n) => view! { <p class="alert ok" role="status">{format!("Revoked {n}.")}</p> }.into_any(),
-            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+            Ok(n) => view! { <p class="alert ok" role="status">{format!("Revoked {n}.")}</p> }.into_any_sync(),
+            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
         })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => {
                         let q = query.get_untracked();
                         let editable = p.can_change && p.step_up.recent_auth;
@@ -114,9 +115,9 @@ pub fn AdminCredentials() -> impl IntoView {
                                     with_password=step_up_password with_passkey=step_up_passkey what="Revoking credentials"/>
                             })}
                         }
-                        .into_any()
+                        .into_any_sync()
                     }
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -213,7 +214,7 @@ fn BulkRevoke(query: InventoryQuery, bulk: Action<(InventoryQuery, i64, String),
             <input id="bulk-reason" on:input=move |ev| reason.set(event_target_value(&ev))/>
             <button type="button" class="secondary" on:click=move |_| { count.dispatch(q1.clone()); }>{format!("Revoke all matching {what}…")}</button>
             {move || count.value().get().map(|r| match r {
-                Ok(0) => view! { <p role="status">"No active credentials match this filter."</p> }.into_any(),
+                Ok(0) => view! { <p role="status">"No active credentials match this filter."</p> }.into_any_sync(),
                 Ok(n) => {
                     let q = query.clone();
                     view! {
@@ -224,9 +225,9 @@ fn BulkRevoke(query: InventoryQuery, bulk: Action<(InventoryQuery, i64, String),
                             </button>
                             <button type="button" class="secondary" on:click=move |_| count.value().set(None)>"Cancel"</button>
                         </div>
-                    }.into_any()
+                    }.into_any_sync()
                 }
-                Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
             })}
         </section>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 
@@ -30,13 +31,13 @@ pub fn AdminPolicy() -> impl IntoView {
         <h1>"Policy"</h1>
         <AdminNav/>
         {move || save.value().get().map(|r| match r {
-            Ok(()) => view! { <p class="alert ok" role="status">"Policy saved. It applies from the next request."</p> }.into_any(),
-            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+            Ok(()) => view! { <p class="alert ok" role="status">"Policy saved. It applies from the next request."</p> }.into_any_sync(),
+            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
         })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => {
                         let needs_step_up = p.can_change && !p.step_up.recent_auth;
                         let s = p.step_up.clone();
@@ -47,9 +48,9 @@ pub fn AdminPolicy() -> impl IntoView {
                                     with_password=step_up_password with_passkey=step_up_passkey what="Changing the policy"/>
                             })}
                         }
-                        .into_any()
+                        .into_any_sync()
                     }
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 
@@ -61,7 +62,7 @@ pub fn AdminUsers() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => {
                         let editable = p.can_change && p.step_up.recent_auth;
                         let search = query.get_untracked().get("q").unwrap_or_default();
@@ -85,9 +86,9 @@ pub fn AdminUsers() -> impl IntoView {
                             })}
                             {editable.then(|| view! { <InviteForm/> })}
                         }
-                        .into_any()
+                        .into_any_sync()
                     }
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -126,12 +127,12 @@ fn UserRow(u: UserRowView, editable: bool, change: Action<Change, Result<(), Ser
                                     question=format!("Disable {email}? Their sessions, tokens and app grants end at once.")
                                     yes="Yes, disable" class="danger"
                                     on_yes=Callback::new(move |_| { change.dispatch(Change::Status(id3.clone(), false)); })/>
-                            }.into_any()
+                            }.into_any_sync()
                         } else {
                             view! {
                                 <button type="button" class="secondary" aria-label=format!("Enable {email}")
                                     on:click=move |_| { change.dispatch(Change::Status(id3.clone(), true)); }>"Enable"</button>
-                            }.into_any()
+                            }.into_any_sync()
                         }}
                         <Confirm label="Reset second factors" subject=email.clone()
                             question=format!("Remove the authenticator app, recovery codes and passkeys of {email}? They must set up a second factor at their next sign-in.")
@@ -170,8 +171,8 @@ fn InviteForm() -> impl IntoView {
                         <label for="invite-link">"Invitation link"</label>
                         <input id="invite-link" class="secret" readonly value=link/>
                     </div>
-                }.into_any(),
-                Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }.into_any_sync(),
+                Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
             })}
         </section>
     }

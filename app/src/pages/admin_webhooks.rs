@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 use leptos_meta::Title;
@@ -43,15 +44,15 @@ pub fn AdminWebhooks() -> impl IntoView {
                     <label for="hook-secret">"Signing secret"</label>
                     <input id="hook-secret" class="secret" readonly value=h.secret.clone()/>
                 </section>
-            }.into_any(),
-            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+            }.into_any_sync(),
+            Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
         })}
         {move || status.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{error_text(&e)}</p> })}
         {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{error_text(&e)}</p> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => {
                         let editable = p.can_change && p.step_up.recent_auth;
                         let s = p.step_up.clone();
@@ -71,9 +72,9 @@ pub fn AdminWebhooks() -> impl IntoView {
                                     with_password=step_up_password with_passkey=step_up_passkey what="Changing webhooks"/>
                             })}
                         }
-                        .into_any()
+                        .into_any_sync()
                     }
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

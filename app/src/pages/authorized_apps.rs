@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 use leptos_meta::Title;
@@ -24,8 +25,8 @@ pub fn AuthorizedApps() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match apps.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Ok(Some(list)) if list.is_empty() => view! { <p>"You have not allowed any app."</p> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Ok(Some(list)) if list.is_empty() => view! { <p>"You have not allowed any app."</p> }.into_any_sync(),
                     Ok(Some(list)) => view! {
                         <table>
                             <caption class="visually-hidden">"Authorized apps"</caption>
@@ -50,8 +51,8 @@ pub fn AuthorizedApps() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

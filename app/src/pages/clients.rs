@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 
@@ -52,19 +53,19 @@ pub fn Clients() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
                     Ok(Some(p)) => view! {
                         <ClientList clients=p.clients.clone() status delete shown recent=p.recent_auth/>
                         {if p.recent_auth {
-                            view! { <RegisterForm page=p shown/> }.into_any()
+                            view! { <RegisterForm page=p shown/> }.into_any_sync()
                         } else {
                             view! {
                                 <StepUpPanel has_passkey=p.has_passkey has_password=p.has_password has_totp=p.has_totp
                                     with_password=step_up_password with_passkey=step_up_passkey what="Registering a client or rotating a secret"/>
-                            }.into_any()
+                            }.into_any_sync()
                         }}
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -80,14 +81,14 @@ fn ClientList(
     recent: bool,
 ) -> impl IntoView {
     if clients.is_empty() {
-        return view! { <p>"You have not registered a client yet."</p> }.into_any();
+        return view! { <p>"You have not registered a client yet."</p> }.into_any_sync();
     }
     view! {
         <div class="clients">
             {clients.into_iter().map(|c| view! { <ClientCard c status delete shown recent/> }).collect_view()}
         </div>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 #[component]
@@ -222,12 +223,12 @@ fn RegisterForm(page: ClientsPage, shown: RwSignal<Option<ShownSecret>>) -> impl
             </div>
             <fieldset>
                 <legend>"Grant types"</legend>
-                {GRANTS.iter().map(|(g, text)| check(grants, g.to_string(), format!("grant-{}", g.rsplit(':').next().unwrap_or(g)), view! { {text.to_string()} }.into_any())).collect_view()}
+                {GRANTS.iter().map(|(g, text)| check(grants, g.to_string(), format!("grant-{}", g.rsplit(':').next().unwrap_or(g)), view! { {text.to_string()} }.into_any_sync())).collect_view()}
             </fieldset>
             <fieldset class="scopes">
                 <legend>"Scopes the client may ask for"</legend>
                 {page.scopes.iter().map(|s| check(scopes, s.name.clone(), format!("client-scope-{}", s.name.replace(':', "-")),
-                    view! { <code>{s.name.clone()}</code> " " <span class="muted">{s.description.clone()}</span> }.into_any())).collect_view()}
+                    view! { <code>{s.name.clone()}</code> " " <span class="muted">{s.description.clone()}</span> }.into_any_sync())).collect_view()}
             </fieldset>
             <button type="submit" disabled=move || register.pending().get()>"Register client"</button>
             {move || register.value().get().and_then(Result::err).map(|e| view! { <p class="alert error" role="alert">{error_text(&e)}</p> })}

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 use leptos_meta::Title;
@@ -22,14 +23,14 @@ pub fn Consent() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view_of.await {
-                    Ok(v) => view! { <ConsentForm v/> }.into_any(),
+                    Ok(v) => view! { <ConsentForm v/> }.into_any_sync(),
                     Err(e) => view! {
                         <section class="card narrow">
                             <h1>"This request cannot continue"</h1>
                             <p class="alert error" role="alert">{error_text(&e)}</p>
                             <p><a href="/login">"Sign in"</a></p>
                         </section>
-                    }.into_any(),
+                    }.into_any_sync(),
                 }
             })}
         </Transition>

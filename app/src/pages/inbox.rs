@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 use leptos_meta::Title;
@@ -22,8 +23,8 @@ pub fn Inbox() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Ok(Some(p)) if p.notices.is_empty() => view! { <p>"Nothing here yet."</p> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Ok(Some(p)) if p.notices.is_empty() => view! { <p>"Nothing here yet."</p> }.into_any_sync(),
                     Ok(Some(p)) => view! {
                         <p>{format!("{} unread", p.unread)}</p>
                         {(p.unread > 0).then(|| view! {
@@ -50,8 +51,8 @@ pub fn Inbox() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

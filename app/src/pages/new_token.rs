@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 
@@ -37,10 +38,10 @@ pub fn NewToken() -> impl IntoView {
                     Ok(Some(c)) if !c.recent_auth => view! {
                         <StepUpPanel has_passkey=c.has_passkey has_password=c.has_password has_totp=c.has_totp
                             with_password=step_up_password with_passkey=step_up_passkey what="Creating a token"/>
-                    }.into_any(),
-                    Ok(Some(c)) => view! { <NewTokenForm choices=c/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    Ok(Some(c)) => view! { <NewTokenForm choices=c/> }.into_any_sync(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>

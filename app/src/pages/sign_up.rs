@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 
@@ -30,7 +31,7 @@ pub fn SignUp() -> impl IntoView {
                         Err(e) => view! {
                             <h1>"Create your account"</h1>
                             <p class="alert error" role="alert">{error_text(&e)}</p>
-                        }.into_any(),
+                        }.into_any_sync(),
                         Ok(info) => {
                             let heading = match &info {
                                 Some(i) if i.bootstrap => "Create the first admin account",
@@ -53,7 +54,7 @@ pub fn SignUp() -> impl IntoView {
                                 <ActionError value=action.value()/>
                                 <p class="divider"><span>"or"</span></p>
                                 <PasskeySignUp invitation=invite()/>
-                            }.into_any()
+                            }.into_any_sync()
                         }
                     }
                 })}

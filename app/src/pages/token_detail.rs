@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::{FormAction, PostForm};
 use crate::page_data::page_resource;
 
@@ -56,9 +57,9 @@ pub fn TokenDetail() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(p)) => view! { <TokenBody p a/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(Some(p)) => view! { <TokenBody p a/> }.into_any_sync(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -108,11 +109,11 @@ fn TokenBody(p: TokenPage, a: Actions) -> impl IntoView {
         <section class="card" aria-labelledby="used-title">
             <h2 id="used-title">"Scopes used"</h2>
             {if p.used_scopes.is_empty() {
-                view! { <p>"No recorded call has used a scope yet."</p> }.into_any()
+                view! { <p>"No recorded call has used a scope yet."</p> }.into_any_sync()
             } else {
                 view! {
                     <p>"Recorded calls used: " {p.used_scopes.iter().map(|s| view! { <code class="scope">{s.clone()}</code> " " }).collect_view()}</p>
-                }.into_any()
+                }.into_any_sync()
             }}
             {narrower.filter(|_| t.active).map(|href| view! {
                 <p>"This token holds more than it has used. " <a class="button secondary" href=href>"Create a narrower replacement"</a></p>
@@ -136,7 +137,7 @@ fn ActivityTable(p: TokenPage) -> impl IntoView {
             <p>{if paged { "No older calls." } else { "No calls yet. Calls appear here a moment after they are made." }}</p>
             {paged.then(|| view! { <p><a href=format!("/tokens/{id}")>"Newest calls"</a></p> })}
         }
-        .into_any();
+        .into_any_sync();
     }
     view! {
         <div class="table-wrap">
@@ -164,7 +165,7 @@ fn ActivityTable(p: TokenPage) -> impl IntoView {
             {p.next.map(|n| view! { <a href=format!("/tokens/{id}?{}", url_query(&[("before", &n)]))>"Older calls"</a> })}
         </nav>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 #[component]
@@ -180,12 +181,12 @@ fn Manage(p: TokenPage, a: Actions) -> impl IntoView {
                         <input type="hidden" name="id" value=regenerate_id/>
                         <button type="submit" class="secondary">"Regenerate token"</button>
                     </PostForm>
-                }.into_any()
+                }.into_any_sync()
             } else {
                 view! {
                     <StepUpPanel has_passkey=p.has_passkey has_password=p.has_password has_totp=p.has_totp
                         with_password=a.step_up_password with_passkey=a.step_up_passkey what="Regenerating a token"/>
-                }.into_any()
+                }.into_any_sync()
             }}
             <ActionError value=a.regenerate.value()/>
             <RevokeWithConfirm id=p.token.id.clone() name=p.token.name.clone() revoke=a.revoke label="Revoke token" class="danger"/>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::sync_hydrate::IntoAnySync;
 use crate::form_action::FormAction;
 use crate::page_data::page_resource;
 use leptos_meta::Title;
@@ -35,13 +36,13 @@ pub fn Tokens() -> impl IntoView {
                         <Notices tokens=p.tokens.clone()/>
                         <ActionError value=revoke.value()/>
                         {if p.tokens.is_empty() {
-                            view! { <p class="card">"You have no tokens yet."</p> }.into_any()
+                            view! { <p class="card">"You have no tokens yet."</p> }.into_any_sync()
                         } else {
-                            view! { <TokensTable tokens=p.tokens revoke/> }.into_any()
+                            view! { <TokensTable tokens=p.tokens revoke/> }.into_any_sync()
                         }}
-                    }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any_sync(),
+                    Err(e) => view! { <p class="alert error" role="alert">{error_text(&e)}</p> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -82,8 +83,8 @@ fn TokensTable(tokens: Vec<TokenSummary>, revoke: FormAction<RevokeToken>) -> im
                                 <td data-label="Created">{t.created.clone()}</td>
                                 <td data-label="Expires">{t.expires.clone()}</td>
                                 <td data-label="Last used">{match t.last_used.clone() {
-                                    Some(u) => view! { <span>{u.when}</span><br/><span class="muted">{u.ip} " · " {u.browser}</span> }.into_any(),
-                                    None => view! { <span class="muted">"never"</span> }.into_any(),
+                                    Some(u) => view! { <span>{u.when}</span><br/><span class="muted">{u.ip} " · " {u.browser}</span> }.into_any_sync(),
+                                    None => view! { <span class="muted">"never"</span> }.into_any_sync(),
                                 }}</td>
                                 <td data-label="Status">
                                     <span class=if t.active { "badge" } else { "badge ended" }>{t.status.clone()}</span>

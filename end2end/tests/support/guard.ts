@@ -1,5 +1,6 @@
-// Every test runs under two watches. CSP: a page that logs a Content Security Policy violation
-// fails its test. Secrets: what a test creates (passwords, TOTP seeds and codes, recovery codes,
+// Every test runs under two watches. CSP and crashes: a page that logs a Content Security Policy
+// violation, throws an uncaught error or panics in its wasm (a failed hydration does) fails its
+// test. Secrets: what a test creates (passwords, TOTP seeds and codes, recovery codes,
 // tokens, client secrets, e-mail addresses) is remembered with `remember`, and every URL the
 // browser requested or was redirected to is recorded; the global teardown then fails the run if
 // any secret appears in the server's log or in one of those URLs (see secrets-sweep.ts).
@@ -33,8 +34,9 @@ export function takeViolations(): string[] {
 export function watch(context: BrowserContext) {
   const onPage = (page: Page) => {
     page.on('console', (m) => {
-      if (/content security policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+      if (/content security policy|panicked at/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
     });
+    page.on('pageerror', (e) => violations.push(`${page.url()}: uncaught ${e.name}: ${e.message}`));
     page.on('request', (r) => recordUrl(r.url()));
     page.on('response', (r) => {
       const location = r.headers()['location'];
@@ -51,7 +53,7 @@ export const test = base.extend<{ guard: void }>({
       violations.length = 0;
       watch(context);
       await use();
-      expect(violations, 'pages run without CSP violations').toEqual([]);
+      expect(violations, 'pages run without CSP violations, uncaught errors or panics').toEqual([]);
     },
     { auto: true },
   ],
