@@ -14,29 +14,55 @@ mod user;
 use app::ssr::AppState;
 use axum::Router;
 use axum::handler::Handler;
+use axum::response::IntoResponse;
 use axum::http::Method;
 use axum::routing::{MethodFilter, get, on, post};
 use domain::scopes::Scope;
+use tower::ServiceBuilder;
 
 use crate::middleware::bearer::{Bearer, BearerLayer, RouteScopes};
 use crate::middleware::rate_limit::GroupLimitLayer;
 use crate::middleware::request_limits;
-use domain::rate_limit::{Group, RateLimits};
+use domain::rate_limit::Group;
 
 /// Every token route with the scope it needs.
 pub fn router(state: AppState, request_limits: &request_limits::Layers) -> Router {
     let (tokens, oauth, limits) = (state.tokens.clone(), state.oauth.clone(), state.limits.clone());
     let group = |group| GroupLimitLayer::new(limits.clone(), group);
-    let scoped = scoped()
-        .finish(tokens, oauth, limits.clone())
+    // A route's layers go on in one `layer` call: every call boxes each route once more, and axum
+    // clones each box for every request (it showed in the profile of the malformed-token route).
+    // The quota (outermost, so every answer below carries its headers), the request limits, then
+    // the bearer check, which needs the matched route and so sits on each route.
+    let api_layers = |bearer: Option<BearerLayer>| {
+        ServiceBuilder::new()
+            .layer(group(Group::Api))
+            .map_response(IntoResponse::into_response)
+            .layer(request_limits.clone())
+            .map_request(boxed_body)
+            .option_layer(bearer)
+    };
+    let ScopedRoutes { router: scoped, scopes } = scoped();
+    let bearer = BearerLayer(Bearer::new(tokens, oauth, RouteScopes::new(scopes), limits.clone()));
+    let scoped = scoped.layer(api_layers(Some(bearer)));
+    let open = Router::new()
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
         .route("/api/openapi.json", get(openapi::document))
-        .layer(request_limits.clone())
-        .layer(group(Group::Api));
+        .layer(api_layers(None));
     Router::new()
         .route("/api/v1/token-leaks", post(leaks::report).layer(request_limits.clone()).route_layer(group(Group::LeakReports)))
         .merge(scoped)
+        .merge(open)
         .with_state(state)
+}
+
+/// The request as routes take it (the request limits wrapped its body), what axum does between
+/// two layers put on separately.
+fn boxed_body<B>(req: axum::http::Request<B>) -> axum::extract::Request
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    req.map(axum::body::Body::new)
 }
 
 /// The scope every bearer route needs, as the router declares them (the OpenAPI document's test
@@ -62,7 +88,7 @@ fn scoped() -> ScopedRoutes {
 }
 
 /// Routes that need a token, each declared with its scope in the same call, so none can be added
-/// without one; `finish` puts the bearer check (token, then the declared scope) in front of them all.
+/// without one; `router` puts the bearer check (token, then the declared scope) in front of them all.
 #[derive(Default)]
 struct ScopedRoutes {
     router: Router<AppState>,
@@ -81,9 +107,6 @@ impl ScopedRoutes {
         self
     }
 
-    fn finish(self, tokens: domain::tokens::Tokens, oauth: domain::oauth::OAuth, limits: RateLimits) -> Router<AppState> {
-        self.router.layer(BearerLayer(Bearer::new(tokens, oauth, RouteScopes::new(self.scopes), limits)))
-    }
 }
 
 /// Milliseconds since the epoch as RFC 3339 text (UTC), always with three fractional digits so
