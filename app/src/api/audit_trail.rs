@@ -85,7 +85,7 @@ pub fn audit_filter(q: &AuditQuery) -> domain::Result<domain::audit_query::Audit
             Some(d) => end_of_date(&d).map(Some).ok_or_else(|| domain::Error::invalid(format!("{name} must be a date (YYYY-MM-DD)"))),
         }
     };
-    Ok(domain::audit_query::AuditFilter {
+    domain::audit_query::AuditFilter {
         actor: text(&q.actor),
         target: text(&q.target),
         event_type: text(&q.event_type),
@@ -93,5 +93,6 @@ pub fn audit_filter(q: &AuditQuery) -> domain::Result<domain::audit_query::Audit
         // From the start of the `since` day to the end of the `until` day.
         since: day(&q.since, "since")?.map(|end| end + 1 - DAY),
         until: day(&q.until, "until")?.map(|end| end + 1),
-    })
+    }
+    .checked()
 }

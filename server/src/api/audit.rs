@@ -133,7 +133,9 @@ pub(super) fn admit(p: &Principal, query: Result<Query<AuditParams>, QueryReject
         outcome,
         since: instant("since", q.since.as_deref())?,
         until: instant("until", q.until.as_deref())?,
-    };
+    }
+    .checked()
+    .map_err(|e| Problem::from_domain(e).into_response())?;
     Ok((filter, q))
 }
 
